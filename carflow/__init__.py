@@ -1,0 +1,85 @@
+"""Carflow: a back-office CRM for car dealers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from carflow.config import Config
+from carflow.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build a Carflow app. `config` is a config class or a dict of overrides."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CARFLOW_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _resolve_paths(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _resolve_paths(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "carflow.sqlite"
+        )
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    # Whole request bodies above the upload limit (+1 MB of form overhead) get a 413.
+    app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random secret key created once and kept (mode 600) in the instance folder."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    from carflow import i18n
+    from carflow.db_setup import init_db_events
+
+    db.init_app(app)
+    init_db_events(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from carflow import models  # noqa: F401  (load every model)
+    from carflow.admin import init_admin
+    from carflow.auth import bp as auth_bp
+    from carflow.cli import bp as cli_bp
+    from carflow.security import init_security
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cli_bp)
+    init_admin(app)
+    init_security(app)

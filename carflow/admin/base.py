@@ -1,0 +1,63 @@
+"""Secured Flask-Admin base views: login required, permission checked, CSRF forms."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from carflow.permissions import can
+
+
+def _login_redirect():
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+class SecuredMixin:
+    """`required_action` is checked with `can()`; anonymous users are sent to login."""
+
+    required_action: str | None = None
+
+    def is_accessible(self) -> bool:
+        if not current_user.is_authenticated:
+            return False
+        return self.required_action is None or can(current_user, self.required_action)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return _login_redirect()
+        abort(403)
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+
+class SecuredBaseView(SecuredMixin, BaseView):
+    """A custom page of the back office."""
+
+
+class HiddenView(SecuredBaseView):
+    """Endpoints without a menu entry (lead actions, item pages)."""
+
+    def is_visible(self) -> bool:
+        return False
+
+
+class SecuredModelView(SecuredMixin, ModelView):
+    """A model view with CSRF-protected Flask-WTF forms (CSRFProtect rejects SecureForm)."""
+
+    form_base_class = FlaskForm
+    can_export = False
+    page_size = 50
+
+
+class SecuredIndexView(SecuredMixin, AdminIndexView):
+    """The home page: login required, then on to the leads overview when allowed."""
+
+    @expose("/")
+    def index(self):
+        if can(current_user, "lead.view"):
+            return redirect(url_for("lead.index_view"))
+        return self.render("admin/carflow_index.html")

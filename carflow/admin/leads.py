@@ -1,0 +1,190 @@
+"""The leads overview (F1–F4): list, filters, search, sort, and lead creation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
+
+from carflow.admin.base import SecuredModelView
+from carflow.admin.lead_filters import LEAD_FILTERS, apply_lead_search
+from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
+from carflow.extensions import db
+from carflow.models import Lead
+from carflow.permissions import can, scope_leads
+from carflow.services.contacts import search_contacts
+from carflow.services.errors import ServiceError
+from carflow.services.lead_creation import create_lead_from_form
+
+
+def _status_badge(view, context, model, name):
+    status = model.status
+    return Markup('<span class="badge badge-{} status-badge">{}</span>').format(
+        status.color, status.label
+    )
+
+
+def _code_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(
+        url_for("lead_page.page", lead_id=model.id), model.code
+    )
+
+
+def _owner(view, context, model, name):
+    if model.owner is None:
+        return Markup('<span class="text-muted">{}</span>').format(_("Branch queue"))
+    return model.owner.full_name
+
+
+def _deadline(view, context, model, name):
+    from carflow.i18n import fmt_datetime
+    from carflow.models import utcnow
+
+    if model.next_deadline_at is None:
+        return ""
+    text = escape(fmt_datetime(model.next_deadline_at))
+    if model.status.value == "open" and model.next_deadline_at < utcnow():
+        return Markup('<span class="text-danger font-weight-bold overdue">{}</span>').format(text)
+    return text
+
+
+def _dt(view, context, model, name):
+    from carflow.i18n import fmt_datetime
+
+    return fmt_datetime(getattr(model, name))
+
+
+class LeadView(SecuredModelView):
+    """Leads overview; rows link to the lead page. Scoped to what the user may see."""
+
+    required_action = "lead.view"
+    can_create = True
+    can_edit = False
+    can_delete = False
+    can_view_details = False
+    list_template = "admin/lead/list.html"
+    create_template = "admin/lead/create.html"
+    column_list = (
+        "code",
+        "contact",
+        "owner",
+        "branch",
+        "lead_type",
+        "source",
+        "status",
+        "next_deadline_at",
+        "created_at",
+        "last_activity_at",
+    )
+    column_labels = {
+        "code": _l("Code"),
+        "contact": _l("Contact"),
+        "owner": _l("Owner"),
+        "branch": _l("Branch"),
+        "lead_type": _l("Type"),
+        "source": _l("Source"),
+        "status": _l("Status"),
+        "next_deadline_at": _l("Next deadline"),
+        "created_at": _l("Created"),
+        "last_activity_at": _l("Last activity"),
+    }
+    column_sortable_list = (
+        "code",
+        ("contact", "contact.last_name"),
+        ("owner", "owner.last_name"),
+        ("branch", "branch.name"),
+        ("lead_type", "lead_type.name"),
+        ("source", "source.name"),
+        "status",
+        "next_deadline_at",
+        "created_at",
+        "last_activity_at",
+    )
+    column_default_sort = ("created_at", True)
+    column_formatters = {
+        "status": _status_badge,
+        "code": _code_link,
+        "owner": _owner,
+        "next_deadline_at": _deadline,
+        "created_at": _dt,
+        "last_activity_at": _dt,
+    }
+    column_filters = LEAD_FILTERS
+    column_searchable_list = ("code",)  # enables the search box; see _apply_search
+    search_placeholder_text = _l("Code, name, email, phone, plate or VIN")
+
+    def search_placeholder(self):
+        return str(self.search_placeholder_text)
+
+    def is_action_allowed(self, name):
+        return False
+
+    def get_query(self):
+        """Scoped to the user's leads; the row's relations are loaded in the same query."""
+        return scope_leads(super().get_query(), current_user).options(
+            joinedload(Lead.contact),
+            joinedload(Lead.owner),
+            joinedload(Lead.branch),
+            joinedload(Lead.lead_type),
+            joinedload(Lead.source),
+        )
+
+    def get_count_query(self):
+        return scope_leads(super().get_count_query(), current_user)
+
+    def get_one(self, id):
+        lead = super().get_one(id)
+        if lead is None or not can(current_user, "lead.view", lead):
+            return None
+        return lead
+
+    def _get_filter_groups(self):
+        """Filter choices (owners, branches, types, sources) are read fresh per request."""
+        self._refresh_filters_cache()
+        return super()._get_filter_groups()
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        return apply_lead_search(query, count_query, joins, count_joins, search)
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """F4: create a lead — pick a contact found by search, or create one inline."""
+        if not can(current_user, "lead.create"):
+            abort(403)
+        form = LeadCreateForm()
+        fill_lead_form_choices(form, current_user)
+        if form.validate_on_submit():
+            try:
+                lead = create_lead_from_form(form, current_user)
+            except ServiceError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            else:
+                db.session.commit()
+                flash(_("Lead %(code)s created.", code=lead.code), "success")
+                return redirect(url_for("lead_page.page", lead_id=lead.id))
+        elif request.method == "GET":
+            form.branch_id.data = current_user.branch_id
+            form.owner_id.data = current_user.id
+        return self.render(self.create_template, form=form)
+
+    @expose("/contact-search")
+    def contact_search(self):
+        """JSON: contacts matching `q`, to pick one instead of creating a duplicate."""
+        if not can(current_user, "lead.create"):
+            abort(403)
+        results = [
+            {
+                "id": c.id,
+                "name": c.display_name,
+                "email": c.email or "",
+                "phone": c.phone or c.mobile or "",
+                "city": c.city or "",
+            }
+            for c in search_contacts(request.args.get("q", ""))
+        ]
+        return jsonify(results=results)

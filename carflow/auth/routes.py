@@ -1,0 +1,70 @@
+"""Login and logout views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from carflow.auth.forms import LoginForm
+from carflow.extensions import db, limiter
+from carflow.services.users import authenticate, end_all_sessions
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: no scheme, no host, no `//` or backslash tricks."""
+    fallback = url_for("admin.index")
+    if not target:
+        return fallback
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return fallback
+    return target
+
+
+def _login_account_key() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"], key_func=_login_account_key)
+def login():
+    """Email + password login; the session is renewed on success."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Invalid email or password, or the account is disabled."), "error")
+        else:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End this session and every other session of the user (token rotation)."""
+    end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/")
+def root():
+    return redirect(url_for("admin.index"))

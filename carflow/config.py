@@ -1,0 +1,61 @@
+"""Configuration read from the environment, with safe development defaults."""
+
+import os
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-shaped configuration; every secret comes from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: a random key kept in the instance folder
+    # None means "an SQLite file in the instance folder" (resolved in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("CARFLOW_UPLOAD_FOLDER")  # default: instance/uploads
+    MAX_UPLOAD_MB = int(os.environ.get("CARFLOW_MAX_UPLOAD_MB", "20"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "carflow@localhost")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    CARFLOW_LANGUAGES = ("en", "fr", "nl")
+    CARFLOW_DEFAULT_TIMEZONE = os.environ.get("CARFLOW_TIMEZONE", "Europe/Brussels")
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    """Behind HTTPS: cookies are Secure."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database URL is given by the fixtures."""
+
+    TESTING = True
+    # Tests only.
+    SECRET_KEY = "test-secret"  # noqa: S105  # nosec B105
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1  # nothing listens: tests that send mail start their own server
+    MAIL_TIMEOUT = 5

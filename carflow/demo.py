@@ -1,0 +1,297 @@
+"""A realistic demo dealership: branches, users of every role, contacts, stock, leads."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from carflow.extensions import db
+from carflow.models import (
+    AccountSettings,
+    Branch,
+    ContactKind,
+    Fuel,
+    Gearbox,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    LostReason,
+    Salutation,
+    Vehicle,
+    utcnow,
+)
+from carflow.services.contacts import create_contact
+from carflow.services.events import record_event
+from carflow.services.leads import create_lead
+from carflow.services.users import create_user
+
+# The documented demo login (README).
+DEMO_PASSWORD = "carflow-demo"  # noqa: S105  # nosec B105
+# (email, password, role) — listed in the README.
+DEMO_USERS = [
+    ("admin@carflow.example", DEMO_PASSWORD, "admin"),
+    ("manager@carflow.example", DEMO_PASSWORD, "sales_manager"),
+    ("sales@carflow.example", DEMO_PASSWORD, "salesperson"),
+    ("sales.ghent@carflow.example", DEMO_PASSWORD, "salesperson"),
+    ("reception@carflow.example", DEMO_PASSWORD, "receptionist"),
+    ("readonly@carflow.example", DEMO_PASSWORD, "read_only"),
+]
+
+LEAD_TYPES = [("Purchase", 4 * 60), ("Sale", 24 * 60), ("Trade-in", 24 * 60), ("Lease", 48 * 60)]
+SOURCES = ["Showroom", "Website", "Phone", "AutoScout24", "Mobile.de", "Referral", "Event"]
+LOST_REASONS = ["Bought elsewhere", "Price too high", "No longer interested", "Unreachable"]
+FIRST = [
+    "Emma",
+    "Lucas",
+    "Louise",
+    "Noah",
+    "Marie",
+    "Liam",
+    "Julie",
+    "Arthur",
+    "Sofie",
+    "Jules",
+    "Nora",
+    "Victor",
+    "Lena",
+    "Adam",
+    "Elise",
+    "Finn",
+    "Anna",
+    "Milan",
+    "Lotte",
+    "Hugo",
+]
+LAST = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Lambert",
+    "Dupont",
+    "Martin",
+    "Leroy",
+    "Simon",
+    "Vermeulen",
+    "Van Damme",
+    "Lemaire",
+    "Laurent",
+]
+CARS = [
+    ("Volkswagen", "Golf", "1.5 eTSI Life"),
+    ("Peugeot", "308", "1.2 PureTech Allure"),
+    ("BMW", "320i", "Touring M Sport"),
+    ("Renault", "Clio", "TCe 90 Evolution"),
+    ("Toyota", "Yaris", "Hybrid 116 Dynamic"),
+    ("Skoda", "Octavia", "Combi 2.0 TDI Style"),
+    ("Audi", "A3", "Sportback 35 TFSI"),
+    ("Tesla", "Model 3", "Long Range"),
+    ("Volvo", "XC40", "B3 Core"),
+    ("Kia", "Niro", "EV Pulse"),
+]
+
+
+def ensure_reference_data() -> None:
+    """Lead types, sources, lost reasons and the settings row, if missing."""
+    AccountSettings.get()
+    if db.session.scalar(select(LeadType.id).limit(1)) is None:
+        for pos, (name, delay) in enumerate(LEAD_TYPES):
+            db.session.add(LeadType(name=name, first_contact_delay_minutes=delay, position=pos))
+    if db.session.scalar(select(LeadSource.id).limit(1)) is None:
+        for pos, name in enumerate(SOURCES):
+            db.session.add(LeadSource(name=name, position=pos, is_media_partner=pos in (3, 4)))
+    if db.session.scalar(select(LostReason.id).limit(1)) is None:
+        for pos, name in enumerate(LOST_REASONS):
+            db.session.add(LostReason(name=name, position=pos))
+    db.session.flush()
+
+
+def _branches() -> list[Branch]:
+    hours = {
+        d: [["09:00", "12:30"], ["13:30", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")
+    }
+    hours["sat"] = [["10:00", "17:00"]]
+    branches = [
+        Branch(
+            name="Brussels",
+            city="Brussels",
+            postal_code="1000",
+            country="BE",
+            street="Rue de la Loi 1",
+            phone="+32 2 555 01 00",
+            email="brussels@carflow.example",
+            opening_hours_sales=hours,
+            opening_hours_aftersales=hours,
+        ),
+        Branch(
+            name="Ghent",
+            city="Ghent",
+            postal_code="9000",
+            country="BE",
+            street="Korenmarkt 5",
+            phone="+32 9 555 02 00",
+            email="ghent@carflow.example",
+            opening_hours_sales=hours,
+            opening_hours_aftersales=hours,
+        ),
+        Branch(
+            name="Liège",
+            city="Liège",
+            postal_code="4000",
+            country="BE",
+            street="Place Saint-Lambert 3",
+            phone="+32 4 555 03 00",
+            email="liege@carflow.example",
+            opening_hours_sales=hours,
+            opening_hours_aftersales=hours,
+        ),
+    ]
+    db.session.add_all(branches)
+    db.session.flush()
+    return branches
+
+
+def _users(branches):
+    names = {
+        "admin": ("Alice", "Admin"),
+        "sales_manager": ("Marc", "Manager"),
+        "salesperson": ("Sam", "Seller"),
+        "receptionist": ("Rita", "Reception"),
+        "read_only": ("Otto", "Observer"),
+    }
+    users = []
+    for email, password, role in DEMO_USERS:
+        first, last = names[role]
+        branch = branches[1] if "ghent" in email else branches[0]
+        if "ghent" in email:
+            first, last = "Griet", "Verkoper"
+        users.append(
+            create_user(
+                email,
+                password,
+                first,
+                last,
+                role=role,
+                branch=branch,
+                language="fr" if role == "receptionist" else "en",
+            )
+        )
+    return users
+
+
+def _plate(rng) -> str:
+    letters = rng.choice("ABCDEFGH") + rng.choice("KLMNOP") + rng.choice("RSTUVW")
+    return f"1-{letters}-{rng.randint(100, 999)}"
+
+
+def _stock(rng, branches) -> list[Vehicle]:
+    vehicles = []
+    for i in range(40):
+        make, model, version = rng.choice(CARS)
+        vehicles.append(
+            Vehicle(
+                stock_number=f"S{1000 + i}",
+                make=make,
+                model=model,
+                version=version,
+                vin=f"WVWZZZ1KZ{rng.randint(10_000_000, 99_999_999)}",
+                plate=_plate(rng),
+                first_registration=date(2019 + rng.randint(0, 6), rng.randint(1, 12), 1),
+                mileage=rng.randint(5, 120) * 1000,
+                fuel=rng.choice(list(Fuel)),
+                gearbox=rng.choice(list(Gearbox)),
+                color=rng.choice(["Black", "White", "Grey", "Blue", "Red"]),
+                price=Decimal(rng.randint(120, 600) * 100),
+                branch=rng.choice(branches),
+            )
+        )
+    db.session.add_all(vehicles)
+    db.session.flush()
+    return vehicles
+
+
+def _contacts(rng, branches, count: int):
+    contacts = []
+    for i in range(count):
+        company = i % 12 == 0
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        contacts.append(
+            create_contact(
+                None,
+                branch_id=rng.choice(branches).id,
+                kind=ContactKind.company if company else ContactKind.person,
+                salutation=Salutation.company
+                if company
+                else rng.choice([Salutation.mr, Salutation.mrs]),
+                first_name=None if company else first,
+                last_name=f"{last} Motors BV" if company else last,
+                email=f"{first}.{last}.{i}@example.com".lower().replace(" ", ""),
+                phone=f"+324{rng.randint(70, 99)}{rng.randint(100000, 999999)}",
+                city=rng.choice(["Brussels", "Ghent", "Liège", "Antwerp", "Namur"]),
+                language=rng.choice(["fr", "nl", "en"]),
+            )
+        )
+    return contacts
+
+
+def load_demo(lead_count: int = 300, seed: int = 2026) -> None:
+    """Create the whole demo dataset in the current transaction."""
+    # Repeatable demo data, not security.
+    rng = random.Random(seed)  # nosec B311
+    ensure_reference_data()
+    branches = _branches()
+    users = _users(branches)
+    _stock(rng, branches)
+    contacts = _contacts(rng, branches, max(200, lead_count))
+    types = list(db.session.scalars(select(LeadType)))
+    sources = list(db.session.scalars(select(LeadSource)))
+    reasons = list(db.session.scalars(select(LostReason)))
+    sellers = [u for u in users if u.role in ("salesperson", "sales_manager")]
+    now = utcnow()
+    for _ in range(lead_count):
+        created = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 1440))
+        owner = rng.choice(sellers + [None])
+        branch = owner.branch if owner else rng.choice(branches)
+        lead = create_lead(
+            rng.choice(users),
+            contact=rng.choice(contacts),
+            lead_type=rng.choice(types),
+            source=rng.choice(sources),
+            branch=branch,
+            owner=owner,
+            now=created,
+        )
+        roll = rng.random()
+        if roll < 0.2:
+            lead.status = LeadStatus.won
+        elif roll < 0.35:
+            lead.status = LeadStatus.lost
+            lead.lost_reason = rng.choice(reasons)
+        if lead.status != LeadStatus.open:
+            lead.closed_at = created + timedelta(days=rng.randint(1, 30))
+            record_event(
+                lead,
+                owner,
+                "status_changed",
+                {"from": "open", "to": lead.status.value},
+                at=lead.closed_at,
+            )
+        if rng.random() < 0.4:
+            record_event(
+                lead,
+                owner,
+                "note",
+                {"text": "Customer called back, interested."},
+                at=created + timedelta(hours=rng.randint(1, 48)),
+            )
+    db.session.flush()

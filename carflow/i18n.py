@@ -1,0 +1,59 @@
+"""Locale and time zone of the current user, and the formatting filters templates use."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app, request
+from flask_babel import format_currency, format_date, format_datetime, format_timedelta, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's language setting, else the browser's preference among ours."""
+    languages = current_app.config["CARFLOW_LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    if request:
+        return request.accept_languages.best_match(languages) or "en"
+    return "en"
+
+
+def select_timezone() -> str:
+    """The user's time zone, else the account default."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["CARFLOW_DEFAULT_TIMEZONE"]
+
+
+def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def fmt_date(value, fmt: str = "medium") -> str:
+    return "" if value is None else format_date(value, fmt)
+
+
+def fmt_money(value: Decimal | None, currency: str = "EUR") -> str:
+    return "" if value is None else format_currency(value, currency)
+
+
+def fmt_elapsed(value: timedelta | datetime | None) -> str:
+    """'3 days' — a duration, or the time since a moment."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        from carflow.models import utcnow
+
+        value = utcnow() - value
+    return format_timedelta(value, threshold=1.0)
+
+
+def init_app(app) -> None:
+    """Register the formatting filters."""
+    app.jinja_env.filters["dt"] = fmt_datetime
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["money"] = fmt_money
+    app.jinja_env.filters["elapsed"] = fmt_elapsed
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,59 @@
+"""All models, importable from one place (Alembic and the app need them all loaded)."""
+
+from carflow.models.contact import Contact
+from carflow.models.documents import Communication, Document
+from carflow.models.enums import (
+    CommunicationStatus,
+    ContactKind,
+    ContactOutcome,
+    DeadlineKind,
+    Edition,
+    Fuel,
+    Gearbox,
+    LeadStatus,
+    OfferStatus,
+    Salutation,
+    VehicleStatus,
+)
+from carflow.models.lead import Event, Lead, LeadContact
+from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
+from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
+from carflow.models.task import Deadline, Task
+from carflow.models.types import utcnow
+from carflow.models.user import AuditLog, Branch, User
+from carflow.models.vehicle import Vehicle
+
+__all__ = [
+    "AccountSettings",
+    "AuditLog",
+    "Branch",
+    "Communication",
+    "CommunicationStatus",
+    "Contact",
+    "ContactKind",
+    "ContactOutcome",
+    "Deadline",
+    "DeadlineKind",
+    "Document",
+    "Edition",
+    "Event",
+    "Fuel",
+    "Gearbox",
+    "Lead",
+    "LeadContact",
+    "LeadSource",
+    "LeadStatus",
+    "LeadType",
+    "LostReason",
+    "Offer",
+    "OfferStatus",
+    "Salutation",
+    "Task",
+    "TestDrive",
+    "TradeIn",
+    "TradeInPhoto",
+    "User",
+    "Vehicle",
+    "VehicleStatus",
+    "utcnow",
+]

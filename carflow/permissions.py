@@ -1,0 +1,212 @@
+"""The one place that decides who may do what (F19, F31–F33).
+
+`can(user, action, lead=None)` combines three checks:
+1. the license edition has the action's feature (F33), for every user;
+2. the user holds the action's permission (role preset + per-user adjustments, F31);
+3. when a lead is given, the user may see that lead (branch scoping, F32).
+
+Views, templates (to show a button) and services all ask `can`; `scope_leads`
+applies rule 3 to a query so lists never show what `can` would refuse.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
+
+from carflow.models.enums import Edition
+
+
+class Perm:
+    """Permission names (stored in users' grant/revoke lists)."""
+
+    VIEW_ALL_BRANCHES = "view_all_branches"
+    CREATE_LEADS = "create_leads"
+    EDIT_LEADS = "edit_leads"
+    CHANGE_STATUS = "change_status"
+    ASSIGN = "assign_leads"
+    MANAGE_SALES_ITEMS = "manage_sales_items"
+    MANAGE_DOCUMENTS = "manage_documents"
+    SEND_COMMUNICATIONS = "send_communications"
+    MANAGE_TASKS = "manage_tasks"
+    MANAGE_STOCK = "manage_stock"
+    MANAGE_SETTINGS = "manage_settings"
+    MANAGE_USERS = "manage_users"
+
+
+PERMISSION_LABELS = {
+    Perm.VIEW_ALL_BRANCHES: _l("View all branches' leads"),
+    Perm.CREATE_LEADS: _l("Create leads"),
+    Perm.EDIT_LEADS: _l("Edit leads"),
+    Perm.CHANGE_STATUS: _l("Change status"),
+    Perm.ASSIGN: _l("Assign leads"),
+    Perm.MANAGE_SALES_ITEMS: _l("Manage trade-ins, offers and test drives"),
+    Perm.MANAGE_DOCUMENTS: _l("Manage documents"),
+    Perm.SEND_COMMUNICATIONS: _l("Send communications"),
+    Perm.MANAGE_TASKS: _l("Manage tasks"),
+    Perm.MANAGE_STOCK: _l("Manage stock"),
+    Perm.MANAGE_SETTINGS: _l("Manage settings"),
+    Perm.MANAGE_USERS: _l("Manage users"),
+}
+ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
+
+_SALES = {
+    Perm.CREATE_LEADS,
+    Perm.EDIT_LEADS,
+    Perm.CHANGE_STATUS,
+    Perm.ASSIGN,
+    Perm.MANAGE_SALES_ITEMS,
+    Perm.MANAGE_DOCUMENTS,
+    Perm.SEND_COMMUNICATIONS,
+    Perm.MANAGE_TASKS,
+}
+
+ROLE_PRESETS: dict[str, frozenset[str]] = {
+    "admin": ALL_PERMISSIONS,
+    "sales_manager": frozenset(_SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK}),
+    "salesperson": frozenset(_SALES),
+    "receptionist": frozenset({Perm.CREATE_LEADS, Perm.ASSIGN, Perm.MANAGE_TASKS}),
+    "read_only": frozenset(),
+}
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "sales_manager": _l("Sales manager"),
+    "salesperson": _l("Salesperson"),
+    "receptionist": _l("Receptionist"),
+    "read_only": _l("Read-only"),
+}
+
+
+class Feature:
+    """Features that a license edition may or may not include."""
+
+    LEADS = "leads"
+    TRADE_INS = "trade_ins"
+    OFFERS = "offers"
+    TEST_DRIVES = "test_drives"
+    DOCUMENTS = "documents"
+    COMMUNICATIONS = "communications"
+    TASKS = "tasks"
+    STOCK = "stock"
+
+
+FEATURE_LABELS = {
+    Feature.LEADS: _l("Leads"),
+    Feature.TRADE_INS: _l("Trade-ins"),
+    Feature.OFFERS: _l("Offers, quotes and purchase orders"),
+    Feature.TEST_DRIVES: _l("Test drives"),
+    Feature.DOCUMENTS: _l("Documents"),
+    Feature.COMMUNICATIONS: _l("Communication with customers"),
+    Feature.TASKS: _l("Tasks and deadlines"),
+    Feature.STOCK: _l("Stock"),
+}
+
+# F33: which feature belongs to which edition — the one table.
+EDITION_FEATURES: dict[Edition, frozenset[str]] = {
+    Edition.go: frozenset({Feature.STOCK}),
+    Edition.pro: frozenset(
+        {
+            Feature.STOCK,
+            Feature.LEADS,
+            Feature.TRADE_INS,
+            Feature.OFFERS,
+            Feature.DOCUMENTS,
+            Feature.TASKS,
+        }
+    ),
+    Edition.expert: frozenset(FEATURE_LABELS),
+}
+
+# action -> (permission needed or None, feature needed or None)
+ACTIONS: dict[str, tuple[str | None, str | None]] = {
+    "lead.view": (None, Feature.LEADS),
+    "lead.create": (Perm.CREATE_LEADS, Feature.LEADS),
+    "lead.edit": (Perm.EDIT_LEADS, Feature.LEADS),
+    "lead.note": (Perm.EDIT_LEADS, Feature.LEADS),
+    "lead.change_status": (Perm.CHANGE_STATUS, Feature.LEADS),
+    "lead.assign": (Perm.ASSIGN, Feature.LEADS),
+    "lead.edit_contacts": (Perm.EDIT_LEADS, Feature.LEADS),
+    "trade_in.view": (None, Feature.TRADE_INS),
+    "trade_in.manage": (Perm.MANAGE_SALES_ITEMS, Feature.TRADE_INS),
+    "offer.view": (None, Feature.OFFERS),
+    "offer.manage": (Perm.MANAGE_SALES_ITEMS, Feature.OFFERS),
+    "test_drive.view": (None, Feature.TEST_DRIVES),
+    "test_drive.manage": (Perm.MANAGE_SALES_ITEMS, Feature.TEST_DRIVES),
+    "document.view": (None, Feature.DOCUMENTS),
+    "document.manage": (Perm.MANAGE_DOCUMENTS, Feature.DOCUMENTS),
+    "communication.view": (None, Feature.COMMUNICATIONS),
+    "communication.send": (Perm.SEND_COMMUNICATIONS, Feature.COMMUNICATIONS),
+    "task.view": (None, Feature.TASKS),
+    "task.manage": (Perm.MANAGE_TASKS, Feature.TASKS),
+    "deadline.manage": (Perm.EDIT_LEADS, Feature.TASKS),
+    "contact.view": (None, Feature.LEADS),
+    "contact.edit": (Perm.EDIT_LEADS, Feature.LEADS),
+    "stock.view": (None, Feature.STOCK),
+    "stock.manage": (Perm.MANAGE_STOCK, Feature.STOCK),
+    "settings.manage": (Perm.MANAGE_SETTINGS, None),
+    "users.manage": (Perm.MANAGE_USERS, None),
+}
+
+
+def effective_permissions(user) -> frozenset[str]:
+    """The role preset, plus the user's grants, minus the user's revocations."""
+    base = ROLE_PRESETS.get(user.role, frozenset())
+    granted = set(user.permissions_granted or ()) & ALL_PERMISSIONS
+    revoked = set(user.permissions_revoked or ())
+    return frozenset((base | granted) - revoked)
+
+
+def current_edition() -> Edition:
+    """The account's license edition (read once per request)."""
+    from flask import has_request_context, request
+
+    from carflow.models.settings import AccountSettings
+
+    if not has_request_context():
+        return AccountSettings.get().edition
+    if "carflow.edition" not in request.environ:
+        request.environ["carflow.edition"] = AccountSettings.get().edition
+    return request.environ["carflow.edition"]
+
+
+def edition_has(feature: str | None, edition: Edition | None = None) -> bool:
+    """True when the account's edition includes `feature` (None: always)."""
+    if feature is None:
+        return True
+    return feature in EDITION_FEATURES[edition or current_edition()]
+
+
+def can_see_lead(user, lead) -> bool:
+    """F32: own branch, owned by the user, or the user may view all branches."""
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
+        return True
+    return lead.owner_id == user.id or (
+        user.branch_id is not None and lead.branch_id == user.branch_id
+    )
+
+
+def can(user, action: str, lead=None) -> bool:
+    """May `user` do `action` (on `lead`, when given)? Unknown actions are refused."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}: add it to permissions.ACTIONS")
+    permission, feature = ACTIONS[action]
+    if not edition_has(feature):
+        return False
+    if permission is not None and permission not in effective_permissions(user):
+        return False
+    return lead is None or can_see_lead(user, lead)
+
+
+def scope_leads(query, user, lead_model=None):
+    """Restrict a query on leads to what `user` may see (F32)."""
+    from carflow.models.lead import Lead
+
+    model = lead_model or Lead
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
+        return query
+    conditions = [model.owner_id == user.id]
+    if user.branch_id is not None:
+        conditions.append(model.branch_id == user.branch_id)
+    return query.where(or_(*conditions))

@@ -1,0 +1,98 @@
+"""Contacts: create, update and search, with the rules every form shares."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from carflow.extensions import db
+from carflow.models import Contact, ContactKind
+
+CONTACT_FIELDS = (
+    "kind",
+    "salutation",
+    "first_name",
+    "last_name",
+    "company_registration",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+    "vat_percentage",
+    "vat_number",
+    "notes",
+)
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def validate_contact_fields(fields: dict) -> dict:
+    """Normalise contact fields and enforce the rules (name; email or phone)."""
+    from carflow.services.errors import ServiceError
+
+    clean = {k: _clean(v) for k, v in fields.items() if k in CONTACT_FIELDS}
+    if not clean.get("last_name"):
+        raise ServiceError(_l("A name is required."), field="last_name")
+    if not (clean.get("email") or clean.get("phone") or clean.get("mobile")):
+        raise ServiceError(_l("Give at least an email address or a phone number."), field="email")
+    if clean.get("email"):
+        clean["email"] = clean["email"].lower()
+    kind = clean.get("kind") or ContactKind.person
+    clean["kind"] = ContactKind(kind)
+    if clean["kind"] == ContactKind.company:
+        clean["first_name"] = None
+    return clean
+
+
+def create_contact(actor, branch_id: int | None = None, **fields) -> Contact:
+    """Create a contact after validation; raises ServiceError on bad input."""
+    clean = validate_contact_fields(fields)
+    contact = Contact(branch_id=branch_id, **clean)
+    if not contact.language:
+        contact.language = "en"
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def update_contact(contact: Contact, actor, **fields) -> dict:
+    """Apply changed fields to a contact; returns {field: (old, new)} of what changed."""
+    current = {k: getattr(contact, k) for k in CONTACT_FIELDS}
+    merged = {**current, **fields}
+    clean = validate_contact_fields(merged)
+    changes = {}
+    for key, value in clean.items():
+        if getattr(contact, key) != value:
+            changes[key] = (getattr(contact, key), value)
+            setattr(contact, key, value)
+    db.session.flush()
+    return changes
+
+
+def search_contacts(term: str, limit: int = 20) -> list[Contact]:
+    """Find contacts by name, email or phone prefix (to avoid duplicates, F4)."""
+    term = (term or "").strip()
+    if len(term) < 2:
+        return []
+    like = f"{term.lower()}%"
+    digits = "".join(ch for ch in term if ch.isdigit() or ch == "+")
+    conditions = [
+        func.lower(Contact.last_name).like(like),
+        func.lower(Contact.first_name).like(like),
+        func.lower(Contact.email).like(like),
+    ]
+    if len(digits) >= 3:
+        conditions += [Contact.phone.like(f"{digits}%"), Contact.mobile.like(f"{digits}%")]
+    query = (
+        select(Contact).where(or_(*conditions)).order_by(Contact.last_name, Contact.id).limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,35 @@
+"""Errors a service raises for the caller to show to the user."""
+
+
+class ServiceError(ValueError):
+    """Refused input or state. `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class StaleVersionError(ServiceError):
+    """Someone else saved the same record since the form was opened."""
+
+
+class PermissionDenied(ServiceError):
+    """The acting user may not do this (F19)."""
+
+
+def check_version(record, submitted_version) -> None:
+    """Refuse a save made from a form opened on an older version of `record`."""
+    from flask_babel import lazy_gettext as _l
+
+    try:
+        submitted = int(submitted_version)
+    except (TypeError, ValueError):
+        submitted = None
+    if submitted != record.version_id:
+        raise StaleVersionError(
+            _l(
+                "Someone else changed this record while you were editing it. "
+                "Your changes were not saved: reload the page and try again."
+            )
+        )

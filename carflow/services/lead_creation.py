@@ -1,0 +1,60 @@
+"""Creating a lead from the overview's form: existing contact or a new one (F4)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from carflow.extensions import db
+from carflow.models import Branch, Contact, LeadSource, LeadType, User
+from carflow.services.contacts import create_contact
+from carflow.services.errors import ServiceError
+from carflow.services.leads import create_lead
+
+
+def _get(model, value, field: str, message):
+    record = db.session.get(model, value) if value is not None else None
+    if record is None:
+        raise ServiceError(message, field=field)
+    return record
+
+
+def create_lead_from_form(form, actor: User):
+    """Resolve the form's references, create the contact if needed, then the lead."""
+    lead_type = _get(LeadType, form.lead_type_id.data, "lead_type_id", _l("Choose a lead type."))
+    source = _get(LeadSource, form.source_id.data, "source_id", _l("Choose a source."))
+    branch = _get(Branch, form.branch_id.data, "branch_id", _l("Choose a branch."))
+    owner = None
+    if form.owner_id.data is not None:
+        owner = _get(User, form.owner_id.data, "owner_id", _l("Choose an active user."))
+        if not owner.active:
+            raise ServiceError(_l("Choose an active user."), field="owner_id")
+    contact = _resolve_contact(form, actor, branch)
+    return create_lead(
+        actor,
+        contact=contact,
+        lead_type=lead_type,
+        source=source,
+        branch=branch,
+        owner=owner,
+        comment=form.comment.data,
+    )
+
+
+def _resolve_contact(form, actor: User, branch: Branch) -> Contact:
+    raw_id = (form.contact_id.data or "").strip()
+    if raw_id:
+        if not raw_id.isdigit():
+            raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
+        return _get(Contact, int(raw_id), "last_name", _l("The chosen contact does not exist."))
+    return create_contact(
+        actor,
+        branch_id=branch.id,
+        kind=form.contact_kind.data,
+        salutation=form.salutation.data or None,
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        company_registration=form.company_registration.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        language=form.language.data,
+    )

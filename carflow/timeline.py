@@ -1,0 +1,59 @@
+"""How timeline events read: one registry of event kinds (icon + sentence).
+
+Events store a kind and parameters; the sentence is rendered in the reader's
+language when shown. Feature modules register their kinds with
+`register_event_kind` and the pages of their items with `register_item_endpoint`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+
+
+@dataclass(frozen=True)
+class EventKind:
+    icon: str  # a Font Awesome 4 icon name, e.g. "fa-sticky-note"
+    describe: Callable[[dict], str]
+
+
+EVENT_KINDS: dict[str, EventKind] = {}
+ITEM_ENDPOINTS: dict[str, str] = {}
+
+
+def register_event_kind(kind: str, icon: str, describe: Callable[[dict], str]) -> None:
+    """Declare how events of `kind` are shown: `describe(data)` returns the sentence."""
+    EVENT_KINDS[kind] = EventKind(icon, describe)
+
+
+def register_item_endpoint(ref_type: str, endpoint: str) -> None:
+    """Clicking an event about a `ref_type` item opens `url_for(endpoint, id=ref_id)`."""
+    ITEM_ENDPOINTS[ref_type] = endpoint
+
+
+def event_icon(event) -> str:
+    kind = EVENT_KINDS.get(event.kind)
+    return kind.icon if kind else "fa-circle"
+
+
+def describe_event(event) -> str:
+    """The event's sentence in the current locale (unknown kinds show their name)."""
+    kind = EVENT_KINDS.get(event.kind)
+    if kind is None:
+        return event.kind.replace("_", " ")
+    return kind.describe(event.data or {})
+
+
+def item_url(event) -> str | None:
+    """The URL of the item the event is about, when that item has a page."""
+    endpoint = ITEM_ENDPOINTS.get(event.ref_type or "")
+    if not endpoint or event.ref_id is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, id=event.ref_id)
+
+
+register_event_kind("created", "fa-plus-circle", lambda d: _("Lead created"))
+register_event_kind("note", "fa-sticky-note", lambda d: d.get("text", ""))

@@ -1,0 +1,89 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, driven by Debian's Chromium.
+
+Never `playwright install`: Chromium comes from apt (`.ci/run` installs it).
+Screenshots go to `test-output/`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from carflow.extensions import db
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app with CSRF on, as a real server; yields its base URL."""
+    server_app = make_app(WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", _free_port(), server_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app_under_test = server_app
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def e2e_user(app):
+    """A sales manager with reference data, committed, to log in through the form."""
+    branch = factories.make_branch("Brussels")
+    user = factories.make_user(
+        "sales_manager", branch=branch, email="manager@carflow.example", first_name="Marc"
+    )
+    factories.make_lead_type("Purchase")
+    factories.make_source("Showroom")
+    factories.make_lost_reason("Bought elsewhere")
+    db.session.commit()
+    return user
+
+
+def login(page, base_url: str, email: str, password: str = factories.PASSWORD) -> None:
+    """Sign in through the real login form."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/**")

@@ -1,0 +1,91 @@
+"""F30: login, logout, disabled users, safe `next`, anonymous access refused."""
+
+import pytest
+
+from carflow.extensions import db
+from tests.factories import PASSWORD, make_user
+
+
+@pytest.fixture
+def user(app, branch):
+    user = make_user("salesperson", branch=branch, email="anna@carflow.example")
+    db.session.commit()
+    return user
+
+
+def _login(client, email, password, next_url=None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password})
+
+
+def test_login_with_good_password_opens_the_back_office(client, user):
+    response = _login(client, "Anna@carflow.example", PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/admin/lead/").status_code == 200
+
+
+def test_password_is_stored_as_argon2_hash(user):
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_bad_password_is_refused_with_a_message(client, user):
+    response = _login(client, "anna@carflow.example", "wrong")
+    assert response.status_code == 200
+    assert b"Invalid email or password" in response.data
+    assert client.get("/admin/lead/").status_code == 302
+
+
+def test_unknown_email_gets_the_same_message(client, user):
+    response = _login(client, "nobody@carflow.example", PASSWORD)
+    assert b"Invalid email or password" in response.data
+
+
+def test_disabled_user_cannot_log_in(client, user):
+    user.active = False
+    db.session.commit()
+    response = _login(client, "anna@carflow.example", PASSWORD)
+    assert b"Invalid email or password" in response.data
+    assert client.get("/admin/lead/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_next_never_leaves_the_site(client, user, target):
+    response = _login(client, "anna@carflow.example", PASSWORD, next_url=target)
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_next_within_the_site_is_followed(client, user):
+    response = _login(client, "anna@carflow.example", PASSWORD, next_url="/admin/lead/")
+    assert response.headers["Location"] == "/admin/lead/"
+
+
+def test_logout_ends_the_session_and_old_cookie_is_refused(client, user):
+    _login(client, "anna@carflow.example", PASSWORD)
+    with client.session_transaction() as session:
+        captured = dict(session)
+    client.post("/logout")
+    assert client.get("/admin/lead/").status_code == 302
+    with client.session_transaction() as session:
+        session.update(captured)
+    assert client.get("/admin/lead/").status_code == 302
+
+
+def test_every_admin_url_requires_login(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin") or "static" in rule.endpoint:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "1")
+        url = url.replace("<path:filename>", "x")
+        response = client.get(url) if "GET" in rule.methods else client.post(url)
+        assert response.status_code in (302, 401, 403, 404, 405), url
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"], url
+        checked += 1
+    assert checked > 10

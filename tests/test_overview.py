@@ -1,0 +1,109 @@
+"""F1–F3: the leads overview — columns, filters, search, sorting, query count."""
+
+from datetime import timedelta
+
+from carflow.extensions import db
+from carflow.models import LeadStatus, utcnow
+from tests.factories import make_contact, make_lead, make_user, make_vehicle
+
+
+def _codes(response) -> list[str]:
+    import re
+
+    return re.findall(r">(L\d{4}-\d{6})</a>", response.get_data(as_text=True))
+
+
+def test_overview_lists_columns_and_colored_status(client, login_as):
+    user = login_as("sales_manager")
+    lead = make_lead(owner=user, contact=make_contact(first_name="Eva", last_name="Maes"))
+    lead.status = LeadStatus.won
+    db.session.commit()
+    page = client.get("/admin/lead/").get_data(as_text=True)
+    assert lead.code in page
+    assert "Eva Maes" in page
+    assert "badge-success" in page
+    assert f"/admin/leads/{lead.id}" in page
+    for header in ("Owner", "Branch", "Type", "Source", "Next deadline", "Last activity"):
+        assert header in page
+
+
+def test_filter_by_status(client, login_as):
+    user = login_as("sales_manager")
+    won = make_lead(owner=user)
+    won.status = LeadStatus.won
+    open_lead = make_lead(owner=user)
+    db.session.commit()
+    codes = _codes(client.get("/admin/lead/?flt0_0=won"))
+    assert won.code in codes and open_lead.code not in codes
+
+
+def test_filter_overdue_deadline(client, login_as):
+    user = login_as("sales_manager")
+    overdue = make_lead(owner=user, now=utcnow() - timedelta(days=3))
+    fresh = make_lead(owner=user)
+    db.session.commit()
+    page = client.get("/admin/lead/")
+    assert b"overdue" in page.data
+    index = _filter_index(client, "Deadline")
+    codes = _codes(client.get(f"/admin/lead/?flt0_{index}=overdue"))
+    assert overdue.code in codes and fresh.code not in codes
+
+
+def _filter_index(client, name: str) -> int:
+    from flask import current_app
+
+    view = next(v for v in current_app.extensions["admin"][0]._views if v.endpoint == "lead")
+    return next(i for i, f in enumerate(view._filters) if str(f.name) == name)
+
+
+def test_search_by_name_email_phone_code_and_plate(client, login_as):
+    from carflow.models import Offer
+
+    user = login_as("sales_manager")
+    lead = make_lead(
+        owner=user,
+        contact=make_contact(last_name="Vermeulen", email="v@x.example", phone="+32477123456"),
+    )
+    other = make_lead(owner=user)
+    vehicle = make_vehicle(plate="1-XYZ-987")
+    db.session.add(
+        Offer(
+            lead_id=other.id,
+            vehicle_id=vehicle.id,
+            list_price=1,
+            vat_rate=21,
+            net_amount=1,
+            vat_amount=0,
+            total_amount=1,
+        )
+    )
+    db.session.commit()
+    for term in ("verm", "v@x.example", "+32477123", lead.code):
+        codes = _codes(client.get("/admin/lead/", query_string={"search": term}))
+        assert codes == [lead.code], term
+    assert _codes(client.get("/admin/lead/", query_string={"search": "1-XYZ"})) == [other.code]
+
+
+def test_sort_by_contact_name(client, login_as):
+    user = login_as("sales_manager")
+    b = make_lead(owner=user, contact=make_contact(last_name="Bbb"))
+    a = make_lead(owner=user, contact=make_contact(last_name="Aaa"))
+    db.session.commit()
+    codes = _codes(client.get("/admin/lead/?sort=1"))
+    assert codes.index(a.code) < codes.index(b.code)
+    codes = _codes(client.get("/admin/lead/?sort=1&desc=1"))
+    assert codes.index(b.code) < codes.index(a.code)
+
+
+def test_overview_query_count_does_not_grow_with_leads(client, login_as, count_queries):
+    user = login_as("sales_manager")
+    make_lead(owner=user)
+    db.session.commit()
+    with count_queries() as few:
+        assert client.get("/admin/lead/").status_code == 200
+    for _ in range(30):
+        make_lead(owner=make_user(branch=user.branch))
+    db.session.commit()
+    with count_queries() as many:
+        assert client.get("/admin/lead/").status_code == 200
+    assert len(many) == len(few), "\n".join(many)
