@@ -58,4 +58,5 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1  # nothing listens: tests that send mail start their own server
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would silently drop mail when TESTING
     MAIL_TIMEOUT = 5

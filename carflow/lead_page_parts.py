@@ -16,8 +16,8 @@ context; it must run a fixed number of queries, whatever the lead holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import current_app, url_for
 
@@ -86,7 +86,5 @@ def available_actions(user, lead) -> list[LeadAction]:
 
 def panels_for(tab: str, user, lead) -> list[tuple[LeadPanel, dict]]:
     """The panels of `tab` this user may see, each with its loaded context."""
-    panels = sorted(
-        (p for p in LEAD_PANELS.values() if p.tab == tab), key=lambda p: p.order
-    )
+    panels = sorted((p for p in LEAD_PANELS.values() if p.tab == tab), key=lambda p: p.order)
     return [(p, p.load(lead, user)) for p in panels if can(user, p.action, lead)]

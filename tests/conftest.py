@@ -167,3 +167,14 @@ def _counting(engine):
 def count_queries(app):
     """`with count_queries() as q: ...; len(q)` — the SQL statements run inside the block."""
     return lambda: _counting(db.engine)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1; the app's mail settings point at it."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    server.configure(app)
+    yield server
+    server.stop()
