@@ -36,6 +36,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+    )
     CARFLOW_LANGUAGES = ("en", "fr", "nl")
     CARFLOW_DEFAULT_TIMEZONE = os.environ.get("CARFLOW_TIMEZONE", "Europe/Brussels")
     WTF_CSRF_TIME_LIMIT = None

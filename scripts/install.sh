@@ -23,3 +23,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
 .venv/bin/python -m pip install -q -r requirements.txt
+
+# Compile the French and Dutch translations (.mo files are build output, not committed).
+bash scripts/i18n.sh compile
