@@ -6,17 +6,17 @@ cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 case "${1:-compile}" in
   update)
-    $PYBABEL extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+    $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
       -o translations/messages.pot .
     for lang in fr nl; do
       if [ -f "translations/$lang/LC_MESSAGES/messages.po" ]; then
-        $PYBABEL update -q --no-fuzzy-matching -i translations/messages.pot -d translations -l "$lang"
+        $PYBABEL update --no-fuzzy-matching -i translations/messages.pot -d translations -l "$lang"
       else
-        $PYBABEL init -q -i translations/messages.pot -d translations -l "$lang"
+        $PYBABEL init -i translations/messages.pot -d translations -l "$lang"
       fi
     done
     ;;
   compile)
-    [ -d translations ] && $PYBABEL compile -q -d translations || true
+    [ -d translations ] && $PYBABEL compile -d translations || true
     ;;
 esac
