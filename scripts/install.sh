@@ -25,4 +25,4 @@ fi
 .venv/bin/python -m pip install -q -r requirements.txt
 
 # Compile the French and Dutch translations (.mo files are build output, not committed).
-bash scripts/i18n.sh compile >/dev/null
+bash scripts/i18n.sh compile >/dev/null 2>&1

@@ -1,0 +1,44 @@
+"""The UI speaks the user's language (en/fr/nl) and formats dates and money for it."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask_babel import force_locale
+
+from carflow.extensions import db
+from carflow.i18n import fmt_money
+from tests.factories import make_lead
+
+
+def test_overview_in_french_and_dutch(client, login_as):
+    for language, status, leads in (
+        ("fr", "En traitement", "Leads"),
+        ("nl", "In behandeling", "Leads"),
+        ("en", "In progress", "Leads"),
+    ):
+        user = login_as("sales_manager", language=language)
+        make_lead(owner=user)
+        db.session.commit()
+        page = client.get("/admin/lead/").get_data(as_text=True)
+        assert status in page, language
+        assert leads in page
+
+
+def test_lead_page_header_in_dutch_uses_the_users_time_zone(client, login_as):
+    user = login_as("salesperson", language="nl", timezone="America/New_York")
+    lead = make_lead(owner=user, now=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    db.session.commit()
+    page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
+    assert "Verantwoordelijke" in page or "Wachtrij" in page or "Bron" in page
+    assert "08:00" in page  # 12:00 UTC shown in New York (EDT, UTC-4)
+
+
+def test_money_is_formatted_per_locale(app):
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert (
+                fmt_money(Decimal("1234.5")).replace("\u202f", " ").replace("\xa0", " ")
+                == "1 234,50 €"
+            )
+        with force_locale("nl"):
+            assert fmt_money(Decimal("1234.5")).replace("\xa0", " ") == "€ 1.234,50"
