@@ -15,6 +15,8 @@ ALLOWED = frozenset(
     {
         "fullcalendar/index.global.min.js",
         "@fullcalendar/core/locales-all.global.min.js",
+        "luxon/build/global/luxon.min.js",
+        "@fullcalendar/luxon3/index.global.min.js",
     }
 )
 

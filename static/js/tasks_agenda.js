@@ -6,8 +6,11 @@
   var calendar = new window.FullCalendar.Calendar(el, {
     initialView: "timeGridWeek",
     locale: el.getAttribute("data-locale") || "en",
+    // The user's time zone (named zones need the Luxon plugin, loaded before this file).
+    timeZone: window.FullCalendar.Luxon3 ? (el.getAttribute("data-timezone") || "local") : "local",
     firstDay: 1,
     nowIndicator: true,
+    defaultTimedEventDuration: "00:30",
     height: "auto",
     slotMinTime: "07:00:00",
     slotMaxTime: "21:00:00",
