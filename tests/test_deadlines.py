@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from carflow.extensions import db
-from carflow.models import AccountSettings, ContactOutcome, Deadline, Event, utcnow
+from carflow.models import AccountSettings, AuditLog, ContactOutcome, Deadline, Event, utcnow
 from carflow.services.deadlines import is_overdue
 from tests.factories import make_branch, make_lead, make_lead_type, make_user
 
@@ -75,6 +75,10 @@ def test_settings_page_changes_new_leads_only(client, login_as):
     assert settings.count_deadlines_in_opening_hours is True
     assert db.session.get(type(lead_type), lead_type.id).first_contact_delay_minutes == 600
     assert _deadline(old_lead).due_at == old_due  # existing leads keep their deadline
+    audit = db.session.scalar(
+        select(AuditLog).where(AuditLog.action == "deadline_settings_changed")
+    )
+    assert audit.actor_id == admin.id and audit.details["default_minutes"] == 30
 
     settings.count_deadlines_in_opening_hours = False
     now = utcnow()

@@ -171,3 +171,14 @@ def test_vendor_route_serves_only_the_allow_list(client, login_as):
 
 def test_task_overview_menu_needs_login(client):
     assert client.get("/admin/tasks/").status_code == 302
+
+
+def test_deadlines_of_closed_leads_are_not_open_work(client, login_as):
+    from carflow.models import LeadStatus
+
+    user = login_as("salesperson")
+    make_lead(owner=user, status=LeadStatus.lost)
+    make_lead(owner=user)
+    db.session.commit()
+    assert _rows(client.get("/admin/tasks/").text, "deadline") == 1
+    assert _rows(client.get("/admin/tasks/?status=all").text, "deadline") == 2

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from carflow.extensions import db
-from carflow.models import Deadline, Lead, Task, TestDrive
+from carflow.models import Deadline, Lead, LeadStatus, Task, TestDrive
 from carflow.permissions import scope_leads
 from carflow.services.opening_hours import local_day_bounds
 from carflow.services.tasks import is_task_overdue, task_end
@@ -98,10 +98,10 @@ def _deadlines(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
         query = query.where(Lead.owner_id == flt.user_id)
     if (window := _in_window(Deadline.due_at, start, end)) is not None:
         query = query.where(window)
-    if flt.status == "open":
-        query = query.where(Deadline.closed_at.is_(None))
-    elif flt.status == "overdue":
-        query = query.where(Deadline.closed_at.is_(None), Deadline.due_at < now)
+    if flt.status in ("open", "overdue"):  # a won or lost lead's deadlines are moot
+        query = query.where(Deadline.closed_at.is_(None), Lead.status == LeadStatus.open)
+    if flt.status == "overdue":
+        query = query.where(Deadline.due_at < now)
     elif flt.status == "done":
         query = query.where(Deadline.closed_at.is_not(None))
     query = query.order_by(Deadline.due_at, Deadline.id).limit(ITEM_LIMIT)

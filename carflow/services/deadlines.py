@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from carflow.extensions import db
 from carflow.models import (
     AccountSettings,
+    AuditLog,
     ContactOutcome,
     Deadline,
     DeadlineKind,
@@ -229,5 +230,13 @@ def update_deadline_settings(
     types = db.session.scalars(select(LeadType).where(LeadType.id.in_(list(per_type))))
     for lead_type in types:
         lead_type.first_contact_delay_minutes = per_type[lead_type.id]
+    details = {
+        "default_minutes": default_minutes,
+        "per_type": {str(k): v for k, v in per_type.items()},
+        "count_in_opening_hours": bool(count_in_opening_hours),
+    }
+    db.session.add(
+        AuditLog(actor_id=actor and actor.id, action="deadline_settings_changed", details=details)
+    )
     db.session.flush()
     return settings
