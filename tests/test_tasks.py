@@ -1,6 +1,7 @@
 """F16, F28: the Task button, the task page (edit, complete, reopen), the lead message."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -65,6 +66,8 @@ def test_task_page_edit_complete_and_reopen(client, login_as):
 
     page = client.get(f"/admin/task/{task.id}")
     assert page.status_code == 200 and "Send brochure" in page.text and "30 min" in page.text
+    local_start = task.starts_at.astimezone(ZoneInfo("Europe/Brussels"))
+    assert f'value="{local_start:%Y-%m-%dT%H:%M}"' in page.text  # the user's wall clock
     edited = client.post(
         f"/admin/task/{task.id}",
         data={

@@ -6,6 +6,8 @@ lead's Follow-up tab. A deadline is loaded through its lead's scope (other branc
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -47,16 +49,18 @@ def commit_or_error(form) -> bool:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        try:
-            check_version(_Stale(), None)
-        except StaleVersionError as error:
-            form.attach_error(error)
+        form.attach_error(_stale_version_error())
         return False
     return True
 
 
-class _Stale:
-    version_id = -1
+def _stale_version_error() -> StaleVersionError:
+    """The error (and message) `check_version` gives for a stale save."""
+    try:
+        check_version(SimpleNamespace(version_id=-1), None)
+    except StaleVersionError as error:
+        return error
+    raise AssertionError("check_version accepted a stale version")
 
 
 class DeadlineView(HiddenView):

@@ -124,10 +124,14 @@ class TaskPageView(HiddenView):
                 return redirect(url_for(".page", id=task.id))
         else:
             form.process(
-                obj=task,
-                starts_at=utc_to_local(task.starts_at, current_user.timezone),
-                duration=task.duration_minutes,
-                version=task.version_id,
+                data=dict(
+                    title=task.title,
+                    assignee_id=task.assignee_id,
+                    starts_at=utc_to_local(task.starts_at, current_user.timezone),
+                    duration=task.duration_minutes,
+                    description=task.description,
+                    version=task.version_id,
+                )
             )
         return self._render_page(task, form), 400 if request.method == "POST" else 200
 
