@@ -233,3 +233,15 @@ def test_read_only_user_sees_deadlines_but_no_buttons(client, login_as):
     assert "First contact" in page and "deadline-outcome-form" not in page
     refused = client.post(f"/admin/deadline/{deadline.id}/outcome", data={"outcome": "made"})
     assert refused.status_code == 403
+
+
+def test_timeline_links_a_deadline_to_the_follow_up_tab(client, login_as):
+    user = login_as("read_only")
+    lead = make_lead(branch=user.branch)
+    deadline = _deadline(lead)
+    page = client.get(f"/admin/leads/{lead.id}").text
+    assert f'href="/admin/deadline/{deadline.id}"' in page
+    response = client.get(f"/admin/deadline/{deadline.id}")
+    assert response.headers["Location"].endswith(f"/admin/leads/{lead.id}?tab=followup")
+    stranger_lead = make_lead(owner=make_user(branch=make_branch()))
+    assert client.get(f"/admin/deadline/{_deadline(stranger_lead).id}").status_code == 404

@@ -28,6 +28,9 @@ def test_overview_lists_deadlines_tasks_and_test_drives_each_as_its_kind(client,
     assert "min" not in deadline_row.split('class="item-duration"')[1].split("</td>")[0]
     # F28: a task opens its own page and shows its duration.
     assert f'href="/admin/task/{task.id}"' in html and "25 min" in html
+    drive_row = html.split('data-kind="test_drive"')[1].split("</tr>")[0]
+    assert f'href="/admin/leads/{lead.id}?tab=details"' in drive_row  # an appointment
+    assert "45 min" in drive_row
 
 
 def test_user_filter_defaults_to_me(client, login_as):

@@ -22,8 +22,11 @@ from carflow.models import ContactOutcome, Deadline, DeadlineKind
 from carflow.services.deadlines import add_deadline, move_deadline, record_contact_outcome
 from carflow.services.errors import ServiceError, StaleVersionError, check_version
 from carflow.services.opening_hours import local_to_utc, utc_to_local
+from carflow.timeline import register_item_endpoint
 
 FORM_TEMPLATE = "admin/tasks/deadline_form.html"
+
+register_item_endpoint("deadline", "deadline.open")
 
 
 def followup_url(lead_id: int) -> str:
@@ -66,11 +69,17 @@ def _stale_version_error() -> StaleVersionError:
 class DeadlineView(HiddenView):
     """F21 actions on deadlines; each redirects to the lead's Follow-up tab."""
 
-    required_action = "deadline.manage"
+    required_action = "lead.view"  # each endpoint checks its own action on the lead
 
     @expose("/")
     def index(self):
         abort(404)
+
+    @expose("/<int:id>")
+    def open(self, id: int):
+        """A deadline has no page (F27): its link opens the lead's Follow-up tab."""
+        deadline = get_visible_deadline(id, "lead.view")
+        return redirect(followup_url(deadline.lead_id))
 
     def _render(self, lead, form, title, submit, deadline=None, status=200):
         return (
