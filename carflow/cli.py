@@ -51,3 +51,15 @@ def create_admin_command(email, first_name, last_name, branch_name, password) ->
     create_user(email, password, first_name, last_name, role="admin", branch=branch)
     db.session.commit()
     click.echo(f"Administrator {email} created.")
+
+
+@bp.cli.command("remind")
+def remind_command() -> None:
+    """Email each active user a digest of their overdue and today's deadlines and tasks."""
+    from carflow.services.reminders import send_reminders
+
+    sent, failed = send_reminders()
+    db.session.commit()
+    click.echo(f"Reminders sent: {sent}, failed: {failed}.")
+    if failed:
+        raise SystemExit(1)

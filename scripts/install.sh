@@ -24,5 +24,12 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
 .venv/bin/python -m pip install -q -r requirements.txt
 
+# Browser libraries (the task overview's calendar) from the npm registry, served by /vendor.
+if ! command -v npm >/dev/null 2>&1; then
+  [ "$(id -u)" -eq 0 ] && SUDO="" || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+fi
+npm ci --omit=dev --no-audit --no-fund --silent
+
 # Compile the French and Dutch translations (.mo files are build output, not committed).
 bash scripts/i18n.sh compile >/dev/null 2>&1

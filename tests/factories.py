@@ -148,3 +148,42 @@ def make_vehicle(branch: Branch | None = None, **overrides) -> Vehicle:
     db.session.add(vehicle)
     db.session.flush()
     return vehicle
+
+
+def make_task(lead=None, assignee=None, actor=None, **overrides):
+    """A task scheduled through `schedule_task` (tasks feature)."""
+    from datetime import timedelta
+
+    from carflow.models import utcnow
+    from carflow.services.tasks import schedule_task
+
+    assignee = assignee or (lead.owner if lead is not None and lead.owner else make_user())
+    return schedule_task(
+        lead,
+        actor or assignee,
+        title=overrides.pop("title", f"Call back {next(_seq)}"),
+        assignee=assignee,
+        starts_at=overrides.pop("starts_at", utcnow() + timedelta(hours=1)),
+        duration_minutes=overrides.pop("duration_minutes", 30),
+        description=overrides.pop("description", ""),
+    )
+
+
+def make_test_drive(lead, owner=None, starts_at=None, minutes: int = 45):
+    """A test drive row on `lead` (tasks feature: shown as an appointment)."""
+    from datetime import timedelta
+
+    from carflow.models import TestDrive, utcnow
+
+    starts_at = starts_at or utcnow() + timedelta(hours=2)
+    drive = TestDrive(
+        lead_id=lead.id,
+        vehicle=make_vehicle(branch=lead.branch),
+        driver_contact_id=lead.contact_id,
+        owner_id=(owner or lead.owner).id,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+    )
+    db.session.add(drive)
+    db.session.flush()
+    return drive

@@ -26,6 +26,7 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
+    from carflow.admin.tasks import register_task_views
     from carflow.admin.users import UserView
     from carflow.extensions import db
     from carflow.models import Contact, Lead, User
@@ -43,6 +44,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ContactView(Contact, db, name=_l("Contacts"), endpoint="contact"))
     register_settings_views(admin)
     admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user"))
+    register_task_views(admin)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         describe_event=describe_event,

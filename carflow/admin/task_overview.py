@@ -1,0 +1,132 @@
+"""The task overview (F27–F29): tasks, deadlines and test drives in one list or calendar.
+
+Filters: user (default: me), branch, today / this week / a date range, open / overdue /
+done. The agenda view (FullCalendar, served from /vendor) reads `events` as JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import jsonify, request, url_for
+from flask_admin import expose
+from flask_login import current_user
+from sqlalchemy import select
+
+from carflow.admin.base import SecuredBaseView
+from carflow.extensions import db
+from carflow.models import Branch, User, utcnow
+from carflow.permissions import Perm, effective_permissions
+from carflow.services.agenda import PERIODS, STATUSES, AgendaFilter, AgendaItem, load_agenda
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _moment_arg(name: str) -> datetime | None:
+    """A calendar boundary (ISO 8601, with or without offset: naive = user's zone)."""
+    from carflow.services.opening_hours import local_to_utc
+
+    try:
+        value = datetime.fromisoformat(request.args.get(name, "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return local_to_utc(value, current_user.timezone)
+
+
+def filter_from_request() -> AgendaFilter:
+    """The filter of the query string; user defaults to the current user ('' = everyone)."""
+    user_arg = request.args.get("user_id")
+    period = request.args.get("period", "all")
+    status = request.args.get("status", "open")
+    return AgendaFilter(
+        user_id=current_user.id if user_arg is None else _int_arg("user_id"),
+        branch_id=_int_arg("branch_id"),
+        period=period if period in PERIODS else "all",
+        date_from=_date_arg("date_from"),
+        date_to=_date_arg("date_to"),
+        status=status if status in STATUSES else "open",
+    )
+
+
+def item_url(item: AgendaItem) -> str:
+    """Deadline → its lead's Follow-up tab (F27); task → its page; test drive → its lead."""
+    if item.kind == "task":
+        return url_for("task_page.page", id=item.id)
+    tab = "followup" if item.kind == "deadline" else "details"
+    return url_for("lead_page.page", lead_id=item.lead.id, tab=tab)
+
+
+def _filter_choices():
+    """Users and branches offered in the filters (2 queries)."""
+    users = db.session.scalars(
+        select(User).where(User.active).order_by(User.last_name, User.first_name)
+    ).all()
+    branches = select(Branch).where(Branch.active).order_by(Branch.name)
+    if Perm.VIEW_ALL_BRANCHES not in effective_permissions(current_user):
+        branches = branches.where(Branch.id == current_user.branch_id)
+        users = [u for u in users if u.branch_id == current_user.branch_id or u is current_user]
+    return users, db.session.scalars(branches).all()
+
+
+class TaskOverviewView(SecuredBaseView):
+    """Menu "Tasks": the list, the agenda, and the calendar's JSON feed."""
+
+    required_action = "task.view"
+
+    def _context(self, flt: AgendaFilter) -> dict:
+        users, branches = _filter_choices()
+        return dict(flt=flt, users=users, branches=branches, item_url=item_url, now=utcnow())
+
+    @expose("/")
+    def index(self):
+        flt = filter_from_request()
+        now = utcnow()
+        items = load_agenda(current_user, flt, current_user.timezone, now)
+        return self.render("admin/tasks/overview.html", items=items, **self._context(flt))
+
+    @expose("/agenda")
+    def agenda(self):
+        """Day / week agenda (FullCalendar) fed by `events`."""
+        flt = filter_from_request()
+        return self.render("admin/tasks/agenda.html", **self._context(flt))
+
+    @expose("/events")
+    def events(self):
+        """JSON for FullCalendar: the items between `start` and `end`."""
+        flt = filter_from_request()
+        flt.status = request.args.get("status", "all")
+        if flt.status not in STATUSES:
+            flt.status = "all"
+        flt.start, flt.end = _moment_arg("start"), _moment_arg("end")
+        now = utcnow()
+        items = load_agenda(current_user, flt, current_user.timezone, now)
+        return jsonify([_event(item) for item in items])
+
+
+def _event(item: AgendaItem) -> dict:
+    classes = [f"agenda-{item.kind.replace('_', '-')}"]
+    if item.overdue:
+        classes.append("agenda-overdue")
+    if item.done:
+        classes.append("agenda-done")
+    event = {
+        "id": f"{item.kind}-{item.id}",
+        "title": item.title,
+        "start": item.moment.isoformat(),
+        "url": item_url(item),
+        "classNames": classes,
+        "extendedProps": {"kind": item.kind, "overdue": item.overdue, "done": item.done},
+    }
+    if item.end is not None:
+        event["end"] = item.end.isoformat()
+    return event

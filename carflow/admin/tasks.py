@@ -1,0 +1,208 @@
+"""Tasks (F16, F28): the lead page's Task button, the task page (edit, complete, reopen).
+
+A task is loaded through its lead's scope: a user of another branch typing its id gets 404.
+`register_task_views(admin)` adds every view of this feature (tasks, overview, deadlines,
+deadline settings) and the /vendor route serving the calendar library.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from carflow.admin.base import HiddenView
+from carflow.admin.deadlines import commit_or_error
+from carflow.admin.lead_page import get_visible_lead
+from carflow.admin.task_forms import TaskForm, VersionForm
+from carflow.extensions import db
+from carflow.lead_page_parts import register_lead_action
+from carflow.models import Task, User, utcnow
+from carflow.permissions import Perm, can, effective_permissions
+from carflow.services.errors import ServiceError
+from carflow.services.opening_hours import local_to_utc, utc_to_local
+from carflow.services.tasks import (
+    complete_task,
+    eligible_assignees,
+    is_task_overdue,
+    reopen_task,
+    schedule_task,
+    task_end,
+    update_task,
+)
+
+register_lead_action(
+    "task", _l("Task"), "fa-tasks", action="task.manage", endpoint="task_page.create", order=70
+)
+
+
+def get_visible_task(task_id: int, action: str = "task.view") -> Task:
+    """The task if the user may see it (404) and do `action` (403)."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        abort(404)
+    if task.lead_id is not None:
+        get_visible_lead(task.lead_id, action)
+        return task
+    mine = current_user.id in (task.assignee_id, task.created_by_id)
+    if not mine and Perm.VIEW_ALL_BRANCHES not in effective_permissions(current_user):
+        abort(404)
+    if not can(current_user, action):
+        abort(403)
+    return task
+
+
+def _fill_assignees(form: TaskForm, lead) -> None:
+    form.assignee_id.choices = [(u.id, u.full_name) for u in eligible_assignees(lead)]
+
+
+def _save_task(form: TaskForm, lead, task: Task | None):
+    """Run the service for the form; returns the task or None (errors on the form)."""
+    assignee = db.session.get(User, form.assignee_id.data)
+    start = local_to_utc(form.starts_at.data, current_user.timezone)
+    fields = dict(
+        title=form.title.data,
+        assignee=assignee,
+        starts_at=start,
+        duration_minutes=form.duration.data,
+        description=form.description.data or "",
+    )
+    try:
+        if task is None:
+            task = schedule_task(lead, current_user, **fields)
+        else:
+            update_task(task, current_user, form.version.data, **fields)
+    except ServiceError as error:
+        db.session.rollback()
+        form.attach_error(error)
+        return None
+    return task if commit_or_error(form) else None
+
+
+class TaskPageView(HiddenView):
+    """The task page of its own (F28) and the lead page's Task form (F16)."""
+
+    required_action = "task.view"
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("tasks.index"))
+
+    @expose("/new/<int:lead_id>", methods=("GET", "POST"))
+    def create(self, lead_id: int):
+        """F16: schedule a task for this lead."""
+        lead = get_visible_lead(lead_id, "task.manage")
+        form = TaskForm()
+        _fill_assignees(form, lead)
+        if form.validate_on_submit():
+            if task := _save_task(form, lead, None):
+                flash(_("Task “%(title)s” scheduled.", title=task.title), "success")
+                return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+        elif request.method == "GET":
+            form.assignee_id.data = lead.owner_id or current_user.id
+            form.starts_at.data = utc_to_local(utcnow(), current_user.timezone).replace(
+                second=0, microsecond=0
+            )
+        status = 400 if request.method == "POST" else 200
+        page = self.render(
+            "admin/tasks/task_form.html", lead=lead, form=form, action_title=_("New task")
+        )
+        return page, status
+
+    @expose("/<int:id>", methods=("GET", "POST"))
+    def page(self, id: int):
+        """The task: its details, the edit form, complete / reopen."""
+        task = get_visible_task(id)
+        form = TaskForm()
+        _fill_assignees(form, task.lead)
+        if request.method == "POST":
+            get_visible_task(id, "task.manage")
+            if form.validate_on_submit() and _save_task(form, task.lead, task):
+                flash(_("Task saved."), "success")
+                return redirect(url_for(".page", id=task.id))
+        else:
+            form.process(
+                data=dict(
+                    title=task.title,
+                    assignee_id=task.assignee_id,
+                    starts_at=utc_to_local(task.starts_at, current_user.timezone),
+                    duration=task.duration_minutes,
+                    description=task.description,
+                    version=task.version_id,
+                )
+            )
+        return self._render_page(task, form), 400 if request.method == "POST" else 200
+
+    def _render_page(self, task: Task, form):
+        now = utcnow()
+        return self.render(
+            "admin/tasks/task_page.html",
+            task=task,
+            lead=task.lead,
+            form=form,
+            end=task_end(task),
+            overdue=is_task_overdue(task, now),
+            may_manage=can(current_user, "task.manage", task.lead),
+            back=request.args.get("next") or url_for("tasks.index"),
+        )
+
+    @expose("/<int:id>/complete", methods=("POST",))
+    def complete(self, id: int):
+        """Mark the task done (F16: message on the lead's timeline)."""
+        return self._change(id, complete_task, _("Task completed."))
+
+    @expose("/<int:id>/reopen", methods=("POST",))
+    def reopen(self, id: int):
+        """Open a completed task again."""
+        return self._change(id, reopen_task, _("Task reopened."))
+
+    def _change(self, id: int, service, message: str):
+        task = get_visible_task(id, "task.manage")
+        form = VersionForm()
+        target = _safe_next(request.form.get("next")) or url_for(".page", id=task.id)
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            service(task, current_user, form.version.data or None)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(message, "success")
+        return redirect(target)
+
+
+def _safe_next(value: str | None) -> str | None:
+    """Only local paths (no scheme, no host) are followed."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+def register_task_views(admin) -> None:
+    """Tasks menu, task pages, follow-up endpoints, deadline settings, /vendor files."""
+    from carflow.admin.deadline_settings import DeadlineSettingsView
+    from carflow.admin.deadlines import DeadlineView
+    from carflow.admin.task_overview import TaskOverviewView
+    from carflow.models import DeadlineKind
+    from carflow.vendor import bp as vendor_bp
+
+    admin.add_view(TaskOverviewView(name=_l("Tasks"), endpoint="tasks", url="/admin/tasks"))
+    admin.add_view(TaskPageView(name=_l("Task"), endpoint="task_page", url="/admin/task"))
+    admin.add_view(DeadlineView(name=_l("Deadline"), endpoint="deadline", url="/admin/deadline"))
+    admin.add_view(
+        DeadlineSettingsView(
+            name=_l("Purchase – Opportunity deadlines"),
+            endpoint="deadline_settings",
+            url="/admin/settings/deadlines",
+            category=_l("Settings"),
+        )
+    )
+    app = admin.app
+    app.register_blueprint(vendor_bp)
+    app.jinja_env.globals.setdefault("can", can)
+    app.jinja_env.globals.setdefault("now_utc", utcnow)
+    app.jinja_env.globals.setdefault("deadline_kind_choices", DeadlineKind.choices)
