@@ -26,9 +26,9 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
-    from carflow.admin.users import UserView
+    from carflow.admin.account import register_account_views
     from carflow.extensions import db
-    from carflow.models import Contact, Lead, User
+    from carflow.models import Contact, Lead
     from carflow.timeline import describe_event, event_icon, item_url
 
     admin = Admin(
@@ -42,7 +42,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(LeadPageView(name=_l("Lead"), endpoint="lead_page", url="/admin/leads"))
     admin.add_view(ContactView(Contact, db, name=_l("Contacts"), endpoint="contact"))
     register_settings_views(admin)
-    admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user"))
+    register_account_views(admin)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         describe_event=describe_event,
