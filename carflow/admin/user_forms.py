@@ -29,6 +29,11 @@ from carflow.permissions import PERMISSION_LABELS, ROLE_LABELS
 from carflow.services.account import DAYS
 from carflow.services.users import PASSWORD_MIN_LENGTH
 
+_PASSWORD_RULE = Length(
+    min=PASSWORD_MIN_LENGTH,
+    max=256,
+    message=_l("Use a password of at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+)
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
 
 
@@ -79,21 +84,21 @@ class UserForm(ProfileForm):
 class NewUserForm(UserForm):
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=256)],
+        validators=[DataRequired(), _PASSWORD_RULE],
         description=_l("At least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
     )
 
 
 class ResetPasswordForm(_ErrorsMixin, FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=256)]
+        _l("New password"), validators=[DataRequired(), _PASSWORD_RULE]
     )
 
 
 class ChangePasswordForm(_ErrorsMixin, FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=256)]
+        _l("New password"), validators=[DataRequired(), _PASSWORD_RULE]
     )
 
 
