@@ -224,9 +224,7 @@ def scope_contacts(query, user, contact_model=None):
     visible_leads = scope_leads(select(Lead.id), user)
     conditions = [
         model.id.in_(scope_leads(select(Lead.contact_id), user)),
-        model.id.in_(
-            select(LeadContact.contact_id).where(LeadContact.lead_id.in_(visible_leads))
-        ),
+        model.id.in_(select(LeadContact.contact_id).where(LeadContact.lead_id.in_(visible_leads))),
     ]
     if user.branch_id is not None:
         conditions.append(model.branch_id == user.branch_id)

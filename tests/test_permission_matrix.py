@@ -215,7 +215,7 @@ def _check(app, client, user, endpoint, rule, lead, where):
         assert _allowed(status, location, rule), label
         return
     expected = can(user, rule.action, lead if rule.lead else None)
-    assert (_allowed(status, location) if expected else _refused(status)), label
+    assert _allowed(status, location) if expected else _refused(status), label
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -249,9 +249,7 @@ def test_anonymous_visitors_reach_only_public_endpoints(app, client, branch):
             ), f"{url} -> {status} {location}"
 
 
-def test_features_outside_the_edition_are_refused_even_to_the_administrator(
-    app, client, branch
-):
+def test_features_outside_the_edition_are_refused_even_to_the_administrator(app, client, branch):
     admin = make_user("admin", branch=branch)
     lead = make_lead(owner=admin)
     AccountSettings.get().edition = Edition.go

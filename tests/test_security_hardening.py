@@ -31,9 +31,7 @@ def _token(client, path):
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
-def test_every_state_changing_endpoint_refuses_a_post_without_csrf_token(
-    app, csrf_client, branch
-):
+def test_every_state_changing_endpoint_refuses_a_post_without_csrf_token(app, csrf_client, branch):
     admin = make_user("admin", branch=branch)
     lead = make_lead(owner=admin)
     db.session.commit()
@@ -147,8 +145,16 @@ def test_security_headers_on_every_response(client, login_as):
 
 @pytest.mark.parametrize(
     "path",
-    ["/login", "/admin/lead/", "/admin/lead/new/", "/admin/users/", "/admin/account/",
-     "/admin/lead_type/new/", "/admin/branches/new/", "/admin/profile/"],
+    [
+        "/login",
+        "/admin/lead/",
+        "/admin/lead/new/",
+        "/admin/users/",
+        "/admin/account/",
+        "/admin/lead_type/new/",
+        "/admin/branches/new/",
+        "/admin/profile/",
+    ],
 )
 def test_pages_have_no_inline_script_or_event_handler(client, login_as, path):
     login_as("admin")

@@ -56,7 +56,7 @@ def _close_storage():
 
 def _ip() -> str:
     """A random client address, so runs sharing a Redis never count each other's tries."""
-    return "10.%d.%d.%d" % tuple(secrets.randbelow(250) + 1 for _ in range(3))
+    return "10." + ".".join(str(secrets.randbelow(250) + 1) for _ in range(3))
 
 
 def _try(client, email, password, ip):
@@ -68,9 +68,7 @@ def _try(client, email, password, ip):
 
 
 @pytest.mark.parametrize("storage", STORAGES)
-def test_per_account_limit_answers_429_with_a_clear_page_then_recovers(
-    throttled, branch, storage
-):
+def test_per_account_limit_answers_429_with_a_clear_page_then_recovers(throttled, branch, storage):
     client = throttled(storage)
     assert type(limiter._storage).__name__.lower().startswith(storage.split(":")[0])
     email = f"victim-{secrets.token_hex(4)}@carflow.example"

@@ -131,9 +131,7 @@ def test_admin_cannot_deactivate_themselves(client, admin):
     assert admin.active
 
 
-def test_deactivation_ends_the_users_sessions_and_reactivation_restores_login(
-    app, client, admin
-):
+def test_deactivation_ends_the_users_sessions_and_reactivation_restores_login(app, client, admin):
     victim = make_user("salesperson", email="vic@carflow.example")
     db.session.commit()
     other = app.test_client()

@@ -22,11 +22,11 @@ def init_admin(app: Flask) -> Admin:
     """Build the Admin for this app (never at module level: tests build several apps)."""
     from flask_babel import lazy_gettext as _l
 
+    from carflow.admin.account import register_account_views
     from carflow.admin.contacts import ContactView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
-    from carflow.admin.account import register_account_views
     from carflow.extensions import db
     from carflow.models import Contact, Lead
     from carflow.timeline import describe_event, event_icon, item_url

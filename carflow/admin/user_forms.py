@@ -90,16 +90,12 @@ class NewUserForm(UserForm):
 
 
 class ResetPasswordForm(_ErrorsMixin, FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), _PASSWORD_RULE]
-    )
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
 
 
 class ChangePasswordForm(_ErrorsMixin, FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), _PASSWORD_RULE]
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
 
 
 class CompanyForm(_ErrorsMixin, FlaskForm):

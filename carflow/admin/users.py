@@ -31,6 +31,7 @@ from carflow.permissions import (
 from carflow.services import users as user_service
 from carflow.services.errors import ServiceError
 
+
 def _branch_choices():
     from sqlalchemy import select
 
