@@ -56,7 +56,7 @@ def _post(action, **kwargs):
     return Rule(action, method="POST", **kwargs)
 
 
-def _fa(model: str, view: str, lead=None) -> Callable:
+def _fa(model: str, view: str) -> Callable:
     """A Flask-Admin built-in URL aimed at the lead (or its contact)."""
 
     def build(target):
@@ -101,7 +101,7 @@ def _settings_model_rules(name: str) -> dict[str, Rule]:
     }
 
 
-def _fa_lead_rules(model: str, action: str) -> dict[str, Rule]:
+def _fa_lead_rules(model: str) -> dict[str, Rule]:
     """Switched-off built-ins of the overview and contacts list, aimed at a lead's data."""
     return {
         f"{model}.details_view": Rule(disabled=True, url=_fa(model, "details")),
@@ -133,9 +133,9 @@ RULES: dict[str, Rule] = {
     "lead.contact_search": Rule("lead.create"),
     "lead_page.index": Rule(disabled=True),
     "lead_page.page": Rule("lead.view", lead=True),
-    **{k: v for k, v in _fa_lead_rules("lead", "lead.view").items() if v},
+    **{k: v for k, v in _fa_lead_rules("lead").items() if v},
     "contact.index_view": Rule("contact.view"),
-    **{k: v for k, v in _fa_lead_rules("contact", "contact.view").items() if v},
+    **{k: v for k, v in _fa_lead_rules("contact").items() if v},
     # Settings
     **_settings_model_rules("lead_type"),
     **_settings_model_rules("lead_source"),
