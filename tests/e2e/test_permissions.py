@@ -77,6 +77,7 @@ def test_admin_creates_a_limited_salesperson_who_sees_only_what_is_allowed(
     page.wait_for_url(f"**/admin/leads/{own.id}**")
     expect(page.locator(".action-probe_note")).to_be_visible()
     expect(page.locator(".action-probe_status")).to_have_count(0)
+    expect(page.locator(".status-button")).to_have_count(0)  # the lead page's Status button
     status_like = re.compile(r"^\s*(change\s+)?status\b", re.I)
     expect(page.get_by_role("button", name=status_like)).to_have_count(0)
     expect(page.get_by_role("link", name=status_like)).to_have_count(0)
