@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.admin.base import HiddenView, SecuredBaseView
@@ -33,8 +34,6 @@ from carflow.services.errors import ServiceError
 
 
 def _branch_choices():
-    from sqlalchemy import select
-
     branches = db.session.scalars(select(Branch).order_by(Branch.name))
     return [(None, _("No branch"))] + [(b.id, b.name) for b in branches]
 
