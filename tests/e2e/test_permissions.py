@@ -88,3 +88,23 @@ def test_admin_creates_a_limited_salesperson_who_sees_only_what_is_allowed(
     response = page.goto(f"{live_server}/admin/users/")
     assert response.status == 403
     expect(page.locator(".refused")).to_contain_text("permission")
+
+
+def test_switching_to_the_go_edition_hides_leads_for_everyone(
+    page, live_server, app, screenshot_dir
+):
+    branch = make_branch("Brussels")
+    make_user("admin", branch=branch, email="boss@carflow.example")
+    db.session.commit()
+    login(page, live_server, "boss@carflow.example")
+    expect(page.get_by_role("link", name="Leads", exact=True)).to_be_visible()
+    page.goto(f"{live_server}/admin/account/")
+    expect(page.locator(".edition-matrix")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "account-settings.png"), full_page=True)
+    page.select_option("select[name=edition]", "go")
+    page.once("dialog", lambda dialog: dialog.accept())  # static/js/carflow.js data-confirm
+    page.get_by_role("button", name="Change edition").click()
+    expect(page.locator(".current-edition")).to_have_text("Go")
+    expect(page.get_by_role("link", name="Leads", exact=True)).to_have_count(0)
+    response = page.goto(f"{live_server}/admin/lead/")
+    assert response.status == 403
