@@ -210,3 +210,33 @@ def scope_leads(query, user, lead_model=None):
     if user.branch_id is not None:
         conditions.append(model.branch_id == user.branch_id)
     return query.where(or_(*conditions))
+
+
+def scope_contacts(query, user, contact_model=None):
+    """Restrict a query on contacts to those of visible leads or of the user's branch (F32)."""
+    from sqlalchemy import select
+
+    from carflow.models import Contact, Lead, LeadContact
+
+    model = contact_model or Contact
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
+        return query
+    visible_leads = scope_leads(select(Lead.id), user)
+    conditions = [
+        model.id.in_(scope_leads(select(Lead.contact_id), user)),
+        model.id.in_(select(LeadContact.contact_id).where(LeadContact.lead_id.in_(visible_leads))),
+    ]
+    if user.branch_id is not None:
+        conditions.append(model.branch_id == user.branch_id)
+    return query.where(or_(*conditions))
+
+
+def can_see_contact(user, contact) -> bool:
+    """F32 for one contact: the same rule as `scope_contacts`."""
+    from sqlalchemy import select
+
+    from carflow.extensions import db
+    from carflow.models import Contact
+
+    query = scope_contacts(select(Contact.id).where(Contact.id == contact.id), user)
+    return db.session.scalar(query) is not None

@@ -89,3 +89,19 @@ def test_every_admin_url_requires_login(app, client):
             assert "/login" in response.headers["Location"], url
         checked += 1
     assert checked > 10
+
+
+def test_cookie_replayed_after_deactivation_is_refused(app, client, user):
+    from carflow.services.users import deactivate_user
+
+    _login(client, "anna@carflow.example", PASSWORD)
+    with client.session_transaction() as session:
+        captured = dict(session)
+    admin = make_user("admin")
+    deactivate_user(admin, user)
+    db.session.commit()
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(captured)
+    assert replay.get("/admin/lead/").status_code == 302
+    assert client.get("/admin/lead/").status_code == 302

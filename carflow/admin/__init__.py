@@ -22,14 +22,14 @@ def init_admin(app: Flask) -> Admin:
     """Build the Admin for this app (never at module level: tests build several apps)."""
     from flask_babel import lazy_gettext as _l
 
+    from carflow.admin.account import register_account_views
     from carflow.admin.contacts import ContactView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
     from carflow.admin.tasks import register_task_views
-    from carflow.admin.users import UserView
     from carflow.extensions import db
-    from carflow.models import Contact, Lead, User
+    from carflow.models import Contact, Lead
     from carflow.timeline import describe_event, event_icon, item_url
 
     admin = Admin(
@@ -43,7 +43,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(LeadPageView(name=_l("Lead"), endpoint="lead_page", url="/admin/leads"))
     admin.add_view(ContactView(Contact, db, name=_l("Contacts"), endpoint="contact"))
     register_settings_views(admin)
-    admin.add_view(UserView(User, db, name=_l("Users"), endpoint="user"))
+    register_account_views(admin)
     register_task_views(admin)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from carflow.admin.base import SecuredModelView
+from carflow.permissions import can_see_contact, scope_contacts
 
 
 class ContactView(SecuredModelView):
@@ -25,3 +27,16 @@ class ContactView(SecuredModelView):
     }
     column_searchable_list = ("last_name", "email")
     column_default_sort = ("last_name", False)
+
+    def get_query(self):
+        """F32: contacts of leads the user may see, or of the user's branch."""
+        return scope_contacts(super().get_query(), current_user)
+
+    def get_count_query(self):
+        return scope_contacts(super().get_count_query(), current_user)
+
+    def get_one(self, id):
+        contact = super().get_one(id)
+        if contact is None or not can_see_contact(current_user, contact):
+            return None
+        return contact

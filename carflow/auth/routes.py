@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -30,12 +39,27 @@ def safe_next(target: str | None) -> str:
 
 
 def _login_account_key() -> str:
-    return (request.form.get("email") or "").strip().lower()[:254] or "-"
+    return "account:" + ((request.form.get("email") or "").strip().lower()[:254] or "-")
 
 
+def _failed(response) -> bool:
+    """Only failed attempts count: a successful login answers with a redirect."""
+    return response.status_code != 302
+
+
+def _ip_limit() -> str:
+    return current_app.config.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes")
+
+
+def _account_limit() -> str:
+    return current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+
+
+# Windowed limits, never a lockout: an attacker guessing one account's password can
+# delay that account's sign-in for at most one window after they stop.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-@limiter.limit("20 per 15 minutes", methods=["POST"], key_func=_login_account_key)
+@limiter.limit(_ip_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
 def login():
     """Email + password login; the session is renewed on success."""
     if current_user.is_authenticated:

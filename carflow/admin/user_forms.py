@@ -1,0 +1,167 @@
+"""Forms of the users admin, the own profile and the account settings.
+
+Each form declares only the fields it may change: anything else posted is ignored
+(mass assignment).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from carflow.models import Edition
+from carflow.permissions import PERMISSION_LABELS, ROLE_LABELS
+from carflow.services.account import DAYS
+from carflow.services.users import PASSWORD_MIN_LENGTH
+
+_PASSWORD_RULE = Length(
+    min=PASSWORD_MIN_LENGTH,
+    max=256,
+    message=_l("Use a password of at least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+)
+LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"]
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class _ErrorsMixin:
+    def attach_error(self, error) -> None:
+        """Show a service's refusal on its field (or on the form)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [str(error.message)]
+        else:
+            self.form_errors.append(str(error.message))
+
+
+class ProfileForm(_ErrorsMixin, FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    timezone = SelectField(_l("Time zone"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class UserForm(ProfileForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    branch_id = SelectField(_l("Branch"), coerce=_int_or_none, validators=[Optional()])
+    role = SelectField(_l("Role preset"), choices=list(ROLE_LABELS.items()))
+    permissions = SelectMultipleField(
+        _l("Permissions"),
+        choices=list(PERMISSION_LABELS.items()),
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[Optional()],
+    )
+    version = HiddenField()
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), _PASSWORD_RULE],
+        description=_l("At least %(n)s characters.", n=PASSWORD_MIN_LENGTH),
+    )
+
+
+class ResetPasswordForm(_ErrorsMixin, FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
+
+
+class ChangePasswordForm(_ErrorsMixin, FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
+
+
+class CompanyForm(_ErrorsMixin, FlaskForm):
+    company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    official_name = StringField(_l("Official name"), validators=[Optional(), Length(max=200)])
+    vat_number = StringField(_l("VAT number"), validators=[Optional(), Length(max=40)])
+    bank = StringField(_l("Bank"), validators=[Optional(), Length(max=120)])
+    iban = StringField(_l("IBAN"), validators=[Optional(), Length(max=40)])
+    bic = StringField(_l("BIC"), validators=[Optional(), Length(max=20)])
+    version = HiddenField()
+
+
+class EditionForm(_ErrorsMixin, FlaskForm):
+    edition = SelectField(_l("Edition"), choices=Edition.choices())
+
+
+class LogoForm(_ErrorsMixin, FlaskForm):
+    file = FileField(_l("Logo (PNG, JPEG, GIF or WebP)"), validators=[FileRequired()])
+
+
+_DAY_LABELS = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+
+
+class BranchForm(_ErrorsMixin, FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    street = StringField(_l("Street"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country = StringField(_l("Country (2 letters)"), validators=[Optional(), Length(max=2)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    lead_notification_email = EmailField(
+        _l("New-lead notifications to"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=254)])
+    timezone = SelectField(_l("Time zone"), choices=[])
+    active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    def hours(self, kind: str) -> dict[str, str]:
+        """The per-day texts of one opening-hours block ("sales" or "aftersales")."""
+        return {day: getattr(self, f"{kind}_{day}").data or "" for day in DAYS}
+
+    def hours_fields(self, kind: str):
+        return [getattr(self, f"{kind}_{day}") for day in DAYS]
+
+
+for _kind in ("sales", "aftersales"):
+    for _day in DAYS:
+        setattr(
+            BranchForm,
+            f"{_kind}_{_day}",
+            StringField(
+                _DAY_LABELS[_day],
+                validators=[Optional(), Length(max=60)],
+                render_kw={"placeholder": "09:00-12:30,13:30-18:00"},
+            ),
+        )

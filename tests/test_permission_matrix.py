@@ -1,0 +1,269 @@
+"""F19, F32, F33: every endpoint of the app × every role preset × own / other branch.
+
+RULES below holds ONE rule per endpoint of `app.url_map`; an endpoint without a rule
+fails `test_every_endpoint_has_a_rule`. A rule says what the endpoint needs:
+
+    "trade_in.create": Rule("trade_in.manage", lead=True)
+        the URL is url_for(endpoint, lead_id=<lead>.id) and the lead's branch scope applies
+    "trade_in.edit": Rule("trade_in.manage", lead=True,
+                          url=lambda lead: url_for("trade_in.edit", id=make_trade_in(lead).id))
+        `url(lead)` builds the URL (create the item with factories under that lead)
+    "user.details": Rule("users.manage", url=lambda lead: url_for("user.details", ...))
+        no lead scope: only the action is checked
+    PUBLIC / LOGIN: open to anyone / to any signed-in user
+    DISABLED: a Flask-Admin built-in switched off; it must never answer 2xx to anyone
+
+Expected outcome = `can(user, rule.action, lead if rule.lead else None)`: allowed means an
+answer that is not 401/403/404 nor a redirect to the login page; refused means 403 or 404.
+`method="POST"` rules are posted with an empty form (CSRF is off in this client).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+
+from carflow.extensions import db
+from carflow.models import AccountSettings, Edition
+from carflow.permissions import ACTIONS, EDITION_FEATURES, can
+from tests.factories import make_branch, make_lead, make_user
+
+ROLES = ("admin", "sales_manager", "salesperson", "receptionist", "read_only")
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str | None = None
+    lead: bool = False  # the endpoint acts on a lead (or an item of a lead): scope applies
+    url: Callable | None = None  # url(lead) -> str; default url_for(endpoint[, lead_id=])
+    method: str = "GET"
+    public: bool = False
+    login_only: bool = False
+    disabled: bool = False
+    to_login: bool = False  # its normal answer is a redirect to the login page (logout)
+
+
+PUBLIC = Rule(public=True)
+LOGIN = Rule(login_only=True)
+DISABLED = Rule(disabled=True)
+
+
+def _post(action, **kwargs):
+    return Rule(action, method="POST", **kwargs)
+
+
+def _fa(model: str, view: str) -> Callable:
+    """A Flask-Admin built-in URL aimed at the lead (or its contact)."""
+
+    def build(target):
+        record_id = target.contact_id if model == "contact" else target.id
+        return f"/admin/{model}/{view}/?id={record_id}"
+
+    return build
+
+
+def _new_user_url(lead):
+    return url_for("user.details", user_id=make_user().id)
+
+
+def _user_url(endpoint):
+    return lambda lead: url_for(endpoint, user_id=make_user().id)
+
+
+def _logo_url(lead):
+    from carflow.storage import IMAGE_TYPES, save_upload
+    from tests.test_editions import PNG
+
+    stored = save_upload(io.BytesIO(PNG), "logo.png", IMAGE_TYPES)
+    AccountSettings.get().logo_stored_name = stored.stored_name
+    return url_for("account.logo")
+
+
+def _branch_url(lead):
+    return url_for("branch_admin.edit", branch_id=lead.branch_id)
+
+
+def _settings_model_rules(name: str) -> dict[str, Rule]:
+    return {
+        f"{name}.index_view": Rule("settings.manage"),
+        f"{name}.create_view": Rule("settings.manage"),
+        f"{name}.edit_view": Rule("settings.manage"),
+        f"{name}.details_view": Rule("settings.manage"),
+        f"{name}.delete_view": _post("settings.manage"),
+        f"{name}.action_view": _post("settings.manage"),
+        f"{name}.export": Rule("settings.manage", url=lambda lead: f"/admin/{name}/export/csv/"),
+        f"{name}.ajax_lookup": DISABLED,  # no ajax fields: never answers 2xx
+        f"{name}.ajax_update": Rule(disabled=True, method="POST"),
+    }
+
+
+def _fa_lead_rules(model: str) -> dict[str, Rule]:
+    """Switched-off built-ins of the overview and contacts list, aimed at a lead's data."""
+    return {
+        f"{model}.details_view": Rule(disabled=True, url=_fa(model, "details")),
+        f"{model}.edit_view": Rule(disabled=True, url=_fa(model, "edit")),
+        f"{model}.delete_view": Rule(disabled=True, method="POST", url=_fa(model, "delete")),
+        f"{model}.export": Rule(disabled=True, url=lambda lead: f"/admin/{model}/export/csv/"),
+        f"{model}.ajax_lookup": Rule(disabled=True),
+        f"{model}.ajax_update": Rule(disabled=True, method="POST"),
+        f"{model}.action_view": Rule(disabled=True, method="POST"),
+        f"{model}.create_view": Rule(disabled=True) if model == "contact" else None,
+    }
+
+
+RULES: dict[str, Rule] = {
+    "static": Rule(public=True, url=lambda lead: "/static/css/carflow.css"),
+    "admin.static": Rule(
+        public=True,
+        url=lambda lead: "/admin/static/bootstrap/bootstrap4/css/bootstrap.min.css",
+    ),
+    "auth.login": PUBLIC,
+    "auth.root": PUBLIC,
+    "auth.logout": Rule(login_only=True, method="POST", to_login=True),
+    "admin.index": LOGIN,
+    "profile.index": LOGIN,
+    "profile.password": Rule(login_only=True, method="POST"),
+    # Leads overview and lead page
+    "lead.index_view": Rule("lead.view"),
+    "lead.create_view": Rule("lead.create"),
+    "lead.contact_search": Rule("lead.create"),
+    "lead_page.index": Rule(disabled=True),
+    "lead_page.page": Rule("lead.view", lead=True),
+    **{k: v for k, v in _fa_lead_rules("lead").items() if v},
+    "contact.index_view": Rule("contact.view"),
+    **{k: v for k, v in _fa_lead_rules("contact").items() if v},
+    # Settings
+    **_settings_model_rules("lead_type"),
+    **_settings_model_rules("lead_source"),
+    **_settings_model_rules("lost_reason"),
+    "account.index": Rule("settings.manage"),
+    "account.company": _post("settings.manage"),
+    "account.edition": _post("settings.manage"),
+    "account.upload_logo": _post("settings.manage"),
+    "account.logo": Rule("settings.manage", url=_logo_url),
+    "branch_admin.index": Rule("settings.manage"),
+    "branch_admin.create": Rule("settings.manage"),
+    "branch_admin.edit": Rule("settings.manage", url=_branch_url),
+    # Users
+    "user.index": Rule("users.manage"),
+    "user.create": Rule("users.manage"),
+    "user.details": Rule("users.manage", url=_new_user_url),
+    "user.edit": Rule("users.manage", url=_user_url("user.edit")),
+    "user.deactivate": _post("users.manage", url=_user_url("user.deactivate")),
+    "user.reactivate": _post("users.manage", url=_user_url("user.reactivate")),
+    "user.reset_password": _post("users.manage", url=_user_url("user.reset_password")),
+}
+
+
+def _url(endpoint: str, rule: Rule, lead) -> str:
+    if rule.url is not None:
+        return rule.url(lead)
+    if rule.lead:
+        return url_for(endpoint, lead_id=lead.id)
+    return url_for(endpoint)
+
+
+def _sign_in(client, user) -> None:
+    db.session.refresh(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def _request(app, client, endpoint: str, rule: Rule, lead):
+    with app.test_request_context():
+        url = _url(endpoint, rule, lead)
+    send = client.post if rule.method == "POST" else client.get
+    with send(url) as response:
+        return url, response.status_code, response.headers.get("Location", "")
+
+
+def _allowed(status: int, location: str, rule: Rule | None = None) -> bool:
+    to_login = "/login" in location and not (rule and rule.to_login)
+    return status < 500 and status not in (401, 403, 404) and not to_login
+
+
+def _refused(status: int) -> bool:
+    return status in (403, 404)
+
+
+def test_every_endpoint_has_a_rule(app):
+    missing = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint not in RULES
+    )
+    assert missing == [], f"add these endpoints to RULES in {__name__}: {missing}"
+
+
+def test_every_rule_names_a_known_action():
+    for endpoint, rule in RULES.items():
+        assert rule.action is None or rule.action in ACTIONS, endpoint
+
+
+def _check(app, client, user, endpoint, rule, lead, where):
+    url, status, location = _request(app, client, endpoint, rule, lead)
+    label = f"{user.role} {where} {rule.method} {url} -> {status} {location}"
+    assert status < 500, label
+    if rule.disabled:
+        assert status >= 300, label
+        assert "/login" not in location, label
+        return
+    if rule.public or rule.login_only:
+        assert _allowed(status, location, rule), label
+        return
+    expected = can(user, rule.action, lead if rule.lead else None)
+    assert _allowed(status, location) if expected else _refused(status), label
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_endpoints_allow_or_refuse_by_role_and_branch(app, client, branch, role):
+    user = make_user(role, branch=branch)
+    colleague = make_user("salesperson", branch=branch)
+    own = make_lead(owner=colleague, branch=branch)
+    foreign = make_lead(owner=make_user("salesperson", branch=make_branch()))
+    db.session.commit()
+    checked = 0
+    for endpoint in sorted(r.endpoint for r in app.url_map.iter_rules()):
+        rule = RULES[endpoint]
+        for lead, where in ((own, "own-branch"), (foreign, "other-branch")):
+            _sign_in(client, user)
+            _check(app, client, user, endpoint, rule, lead, where)
+            checked += 1
+    assert checked > 100
+
+
+def test_anonymous_visitors_reach_only_public_endpoints(app, client, branch):
+    lead = make_lead(owner=make_user(branch=branch))
+    db.session.commit()
+    for endpoint in sorted(r.endpoint for r in app.url_map.iter_rules()):
+        rule = RULES[endpoint]
+        url, status, location = _request(app, client, endpoint, rule, lead)
+        if rule.public:
+            assert status < 400, url
+        else:
+            assert status in (302, 400, 401, 403, 404) and (
+                status != 302 or "/login" in location
+            ), f"{url} -> {status} {location}"
+
+
+def test_features_outside_the_edition_are_refused_even_to_the_administrator(app, client, branch):
+    admin = make_user("admin", branch=branch)
+    lead = make_lead(owner=admin)
+    AccountSettings.get().edition = Edition.go
+    db.session.commit()
+    refused = 0
+    for endpoint in sorted(r.endpoint for r in app.url_map.iter_rules()):
+        rule = RULES[endpoint]
+        if rule.action is None or rule.disabled:
+            continue
+        feature = ACTIONS[rule.action][1]
+        if feature is None or feature in EDITION_FEATURES[Edition.go]:
+            continue
+        _sign_in(client, admin)
+        url, status, location = _request(app, client, endpoint, rule, lead)
+        assert _refused(status), f"{url} -> {status}"
+        refused += 1
+    assert refused >= 3
