@@ -81,8 +81,13 @@ def test_count_links_appear_only_when_the_endpoint_exists(app, client, login_as)
     lead = make_lead(owner=user)
     db.session.commit()
     html = _page(client, lead)
-    assert re.search(rf'<a class="text-white" href="[^"]*{lead.id}[^"]*"><span class="count-trade-ins', html)
-    for endpoint, css in (("offer.for_lead", "count-offers"), ("test_drive.for_lead", "count-test-drives")):
+    assert re.search(
+        rf'<a class="text-white" href="[^"]*{lead.id}[^"]*"><span class="count-trade-ins', html
+    )
+    for endpoint, css in (
+        ("offer.for_lead", "count-offers"),
+        ("test_drive.for_lead", "count-test-drives"),
+    ):
         if endpoint not in app.view_functions:
             assert f'"><span class="{css}' not in html
 
