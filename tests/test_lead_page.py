@@ -175,3 +175,13 @@ def test_page_runs_a_fixed_number_of_queries(client, login_as, count_queries):
         assert _page_queries(client, count_queries, big, tab) == expected, tab
         assert expected <= 15
     assert len(re.findall(r'class="card mb-2 lead-contact', _page(client, big, "contacts"))) == 11
+
+
+def test_closed_lead_has_no_running_countdown(client, login_as):
+    user = login_as("salesperson")
+    lead = make_lead(owner=user, now=utcnow() - timedelta(days=3))
+    lead.status = LeadStatus.won
+    db.session.commit()
+    html = _page(client, lead)
+    assert 'data-due=""' in html and "Lead closed: no deadline runs" in html
+    assert "overdue by 2" not in html
