@@ -277,3 +277,30 @@ def test_stale_assign_is_refused(client, lead):
     data = {"assignee": f"user:{other.id}", "version": lead.version_id - 1}
     assert client.post(_url(lead, "assign"), data=data).status_code == 409
     assert lead.owner_id != other.id
+
+
+def test_assigning_out_of_ones_scope_returns_to_the_overview(client, seller, lead):
+    ghent = make_branch("Ghent")
+    data = {"assignee": f"branch:{ghent.id}", "version": lead.version_id}
+    response = client.post(_url(lead, "assign"), data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/lead/")
+    assert lead.branch_id == ghent.id and lead.owner_id is None
+    assert client.get(f"/admin/leads/{lead.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "action", ["note", "comment", "assign", "status", "contacts/link", "contacts/new"]
+)
+def test_every_form_page_opens_without_javascript(client, lead, action):
+    page = client.get(_url(lead, action)).get_data(as_text=True)
+    assert f'action="/admin/lead-actions/{lead.id}/{action}"' in page
+    assert lead.code in page and 'name="csrf_token"' in page
+
+
+def test_page_in_french_with_user_timezone(client, login_as):
+    user = login_as("salesperson", language="fr")
+    lead = make_lead(owner=user)
+    add_lead_note = client.post(_url(lead, "note"), data={"note": "Rappel"})
+    assert add_lead_note.status_code == 302
+    assert client.get(f"/admin/leads/{lead.id}").status_code == 200
+    assert client.get(f"/admin/leads/{lead.id}?tab=contacts").status_code == 200

@@ -68,7 +68,9 @@ def test_edit_contact_bad_input_stores_nothing(client, lead):
     data = _form(contact, email="", phone="", mobile="", city="Leuven")
     response = client.post(_url(lead, "edit", contact), data=data)
     assert response.status_code == 400
-    assert "Give at least an email address or a phone number." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Give at least an email address or a phone number." in html
+    assert f'name="version" type="hidden" value="{contact.version_id}"' in html  # can resubmit
     assert contact.city is None and contact.email and not _events(lead, "contact_updated")
     response = client.post(_url(lead, "edit", contact), data=_form(contact, email="not-an-email"))
     assert response.status_code == 400 and "@" in contact.email
@@ -164,9 +166,10 @@ def test_stale_make_main_is_refused(client, seller, lead):
     spouse = make_contact()
     link_contact(lead, seller, spouse)
     db.session.commit()
-    response = client.post(_url(lead, "main", spouse), data={"version": lead.version_id - 1})
-    assert response.status_code == 302
-    assert lead.contact_id != spouse.id
+    data = {"version": lead.version_id - 1}
+    response = client.post(_url(lead, "main", spouse), data=data, follow_redirects=True)
+    assert "Someone else changed this record" in response.get_data(as_text=True)
+    assert lead.contact_id != spouse.id and not _events(lead, "main_contact_changed")
 
 
 def test_contact_actions_refused_for_read_only_and_other_branch(client, login_as):
@@ -186,3 +189,9 @@ def test_contact_actions_refused_for_read_only_and_other_branch(client, login_as
     assert client.post(_url(far, "edit", far.contact), data=_form(far.contact)).status_code == 404
     assert client.post(_url(far, "new"), data={"last_name": "X"}).status_code == 404
     assert contact.city is None
+
+
+def test_contact_edit_page_is_prefilled(client, lead):
+    page = client.get(_url(lead, "edit", lead.contact)).get_data(as_text=True)
+    assert 'value="Maes"' in page
+    assert f'name="version" type="hidden" value="{lead.contact.version_id}"' in page

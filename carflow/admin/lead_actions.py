@@ -21,6 +21,7 @@ from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Branch, Contact, LostReason, User
+from carflow.permissions import can
 from carflow.services import lead_contacts, leads
 from carflow.services.errors import ServiceError, StaleVersionError
 
@@ -46,6 +47,9 @@ def _run(call) -> ServiceError | None:
 
 
 def _page(lead, tab: str):
+    """Back to the lead page's tab, or to the overview when the lead left the user's scope."""
+    if not can(current_user, "lead.view", lead):
+        return redirect(url_for("lead.index_view"))
     return redirect(url_for("lead_page.page", lead_id=lead.id, tab=tab))
 
 

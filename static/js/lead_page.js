@@ -89,6 +89,13 @@
     });
   });
 
+  // Links styled as buttons (they open a modal) also answer the space bar (F24).
+  document.querySelectorAll("a[role=button]").forEach(function (link) {
+    link.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); link.click(); }
+    });
+  });
+
   // Focus the first field when a modal opens (keyboard users, F24).
   if (window.jQuery) {
     window.jQuery(".modal").on("shown.bs.modal", function () {
