@@ -18,6 +18,7 @@ def submit(page, locator) -> None:
 def test_lead_page_flow(page, live_server, e2e_user, screenshot_dir):
     lead = make_lead(owner=e2e_user, contact=make_contact(first_name="Eva", last_name="Maes"))
     make_user(branch=make_branch("Ghent"), first_name="Greta", last_name="Gent")
+    make_contact(first_name="Jan", last_name="Spouseman")
     db.session.commit()
     page.set_viewport_size({"width": 1366, "height": 900})  # laptop width (F24)
 
@@ -65,6 +66,15 @@ def test_lead_page_flow(page, live_server, e2e_user, screenshot_dir):
     submit(page, card.get_by_role("button", name="Save contact"))
     expect(page.locator(".alert-success")).to_contain_text("Contact saved.")
     expect(card).to_contain_text("Leuven")
+
+    # F22: link an existing contact found by the search, with its relation.
+    page.get_by_label("Search an existing contact (name, email or phone)").fill("Spouse")
+    page.get_by_role("button", name=re.compile("Jan Spouseman")).click()
+    page.locator(".contact-link-form").get_by_label("Relation to the lead").fill("Spouse")
+    submit(page, page.get_by_role("button", name="Link contact"))
+    expect(page.locator(".lead-contact").nth(1)).to_contain_text("Jan Spouseman")
+    expect(page.locator(".lead-contact").nth(1).locator(".contact-relation")).to_have_text("Spouse")
+    page.screenshot(path=str(screenshot_dir / "lead-page-contacts.png"), full_page=True)
     expect(page.get_by_role("tab", name="Contacts")).to_have_attribute("aria-selected", "true")
 
     # Reopen, then won: each change logged, the color follows.
@@ -78,3 +88,4 @@ def test_lead_page_flow(page, live_server, e2e_user, screenshot_dir):
     submit(page, page.get_by_role("tab", name="Details"))
     expect(page.locator(".timeline")).to_contain_text("Lead reopened (was Lost)")
     expect(page.locator(".timeline")).to_contain_text("Contact Eva Maes updated (city)")
+    expect(page.locator(".timeline")).to_contain_text("Contact Jan Spouseman linked as Spouse")
