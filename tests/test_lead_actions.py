@@ -304,3 +304,11 @@ def test_page_in_french_with_user_timezone(client, login_as):
     assert add_lead_note.status_code == 302
     assert client.get(f"/admin/leads/{lead.id}").status_code == 200
     assert client.get(f"/admin/leads/{lead.id}?tab=contacts").status_code == 200
+
+
+def test_anonymous_post_goes_to_login_and_stores_nothing(app, client):
+    lead = make_lead(owner=make_user())
+    count = _event_count(lead)
+    response = client.post(_url(lead, "note"), data={"note": "hello"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert _event_count(lead) == count
