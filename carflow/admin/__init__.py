@@ -24,6 +24,7 @@ def init_admin(app: Flask) -> Admin:
 
     from carflow.admin.account import register_account_views
     from carflow.admin.contacts import ContactView
+    from carflow.admin.lead_actions import LeadActionsView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
@@ -41,6 +42,9 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(LeadView(Lead, db, name=_l("Leads"), endpoint="lead"))
     admin.add_view(LeadPageView(name=_l("Lead"), endpoint="lead_page", url="/admin/leads"))
+    admin.add_view(
+        LeadActionsView(name=_l("Lead actions"), endpoint="lead_actions", url="/admin/lead-actions")
+    )
     admin.add_view(ContactView(Contact, db, name=_l("Contacts"), endpoint="contact"))
     register_settings_views(admin)
     register_account_views(admin)

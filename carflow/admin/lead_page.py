@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, current_app, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 
 from carflow.admin.base import HiddenView
 from carflow.extensions import db
 from carflow.lead_page_parts import available_actions, panels_for
-from carflow.models import Lead, utcnow
+from carflow.models import Lead, LeadStatus, utcnow
 from carflow.permissions import can
 from carflow.services.lead_page import (
     load_deadlines,
@@ -19,6 +19,15 @@ from carflow.services.lead_page import (
 )
 
 TABS = ("details", "followup", "contacts")
+# The header's blue box (F8): counter -> the endpoint listing those items of a lead.
+COUNT_ENDPOINTS = {
+    "trade_in_count": "trade_in.for_lead",
+    "test_drive_count": "test_drive.for_lead",
+    "offer_count": "offer.for_lead",
+}
+# Actions of the bar opened in a modal of the page (key -> modal id).
+MODAL_ACTIONS = {"note": "modal-note", "assign": "modal-assign"}
+PAGE_ACTIONS = ("lead.note", "lead.assign", "lead.change_status", "lead.edit", "lead.edit_contacts")
 
 
 def get_visible_lead(lead_id: int, action: str = "lead.view") -> Lead:
@@ -29,6 +38,15 @@ def get_visible_lead(lead_id: int, action: str = "lead.view") -> Lead:
     if action != "lead.view" and not can(current_user, action, lead):
         abort(403)
     return lead
+
+
+def count_links(lead: Lead) -> dict[str, str | None]:
+    """The URL behind each header count, when the feature's page exists."""
+    endpoints = current_app.view_functions
+    return {
+        counter: url_for(endpoint, lead_id=lead.id) if endpoint in endpoints else None
+        for counter, endpoint in COUNT_ENDPOINTS.items()
+    }
 
 
 class LeadPageView(HiddenView):
@@ -42,6 +60,8 @@ class LeadPageView(HiddenView):
 
     @expose("/<int:lead_id>")
     def page(self, lead_id: int):
+        from carflow.admin.lead_action_forms import build_page_forms
+
         lead = load_lead_for_page(lead_id)
         if lead is None or not can(current_user, "lead.view", lead):
             abort(404)
@@ -50,15 +70,22 @@ class LeadPageView(HiddenView):
             tab = "details"
         before = request.args.get("before", type=int)
         events, more_events = load_timeline(lead, before_id=before)
+        linked_contacts = load_linked_contacts(lead)
         return self.render(
             "admin/lead/page.html",
             lead=lead,
             tab=tab,
             now=utcnow(),
             actions=available_actions(current_user, lead),
+            modal_actions=MODAL_ACTIONS,
+            statuses=list(LeadStatus),
+            allowed={a: can(current_user, a, lead) for a in PAGE_ACTIONS},
+            forms=build_page_forms(lead, linked_contacts, current_user),
+            count_links=count_links(lead),
             panels={t: panels_for(t, current_user, lead) for t in TABS},
             events=events,
             more_events=more_events,
+            before=before,
             deadlines=load_deadlines(lead),
-            linked_contacts=load_linked_contacts(lead),
+            linked_contacts=linked_contacts,
         )

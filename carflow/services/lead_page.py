@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from carflow.extensions import db
 from carflow.models import Deadline, Event, Lead, LeadContact
@@ -59,11 +59,11 @@ def load_deadlines(lead: Lead) -> list[Deadline]:
 
 
 def load_linked_contacts(lead: Lead) -> list[LeadContact]:
-    """The contacts linked to the lead besides the main one."""
+    """The contacts linked to the lead besides the main one (one query, however many)."""
     query = (
         select(LeadContact)
         .where(LeadContact.lead_id == lead.id)
-        .options(selectinload(LeadContact.contact))
+        .options(joinedload(LeadContact.contact))
         .order_by(LeadContact.position)
     )
     return list(db.session.scalars(query))

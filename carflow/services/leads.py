@@ -6,10 +6,23 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from carflow.extensions import db
-from carflow.models import Branch, Contact, Lead, LeadSource, LeadStatus, LeadType, User, utcnow
+from carflow.models import (
+    Branch,
+    Contact,
+    Event,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LeadType,
+    LostReason,
+    User,
+    utcnow,
+)
 from carflow.services.deadlines import set_first_contact_deadline
+from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.timeline import register_event_kind
 
@@ -57,3 +70,154 @@ def create_lead(
     set_first_contact_deadline(lead, actor, now)
     db.session.flush()
     return lead
+
+
+# --- Changes made from the lead page (F13, F17, F18, F20) ---------------------------------
+
+NOTE_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 5000
+LOST_REASON_TEXT_MAX_LENGTH = 500
+
+
+def _status_label(value: str | None) -> str:
+    try:
+        return str(LeadStatus(value).label)
+    except ValueError:
+        return value or ""
+
+
+def _describe_status(data: dict) -> str:
+    old, new = _status_label(data.get("from")), _status_label(data.get("to"))
+    if data.get("from") in ("won", "lost") and data.get("to") == "open":
+        text = _("Lead reopened (was %(old)s)", old=old)
+    else:
+        text = _("Status changed from %(old)s to %(new)s", old=old, new=new)
+    if data.get("reason"):
+        text += " — " + _("reason: %(reason)s", reason=data["reason"])
+    return text
+
+
+def _describe_assigned(data: dict) -> str:
+    if data.get("to_owner"):
+        return _(
+            "Assigned to %(owner)s (%(branch)s)",
+            owner=data["to_owner"],
+            branch=data.get("to_branch", ""),
+        )
+    return _("Assigned to the %(branch)s branch queue", branch=data.get("to_branch", ""))
+
+
+def _describe_comment(data: dict) -> str:
+    text = data.get("text") or ""
+    if not text:
+        return _("Comment cleared")
+    short = text if len(text) <= 200 else text[:199] + "…"
+    return _("Comment changed: %(text)s", text=short)
+
+
+register_event_kind("status_changed", "fa-flag", _describe_status)
+register_event_kind("assigned", "fa-user-plus", _describe_assigned)
+register_event_kind("comment_changed", "fa-comment", _describe_comment)
+
+
+def _check_lead_version(lead: Lead, version) -> None:
+    if version is not None:
+        check_version(lead, version)
+
+
+def _clean_text(text: str | None, max_length: int, field: str, required: bool) -> str | None:
+    clean = (text or "").strip()
+    if required and not clean:
+        raise ServiceError(_l("This field is required."), field=field)
+    if len(clean) > max_length:
+        raise ServiceError(_l("At most %(n)s characters, please.", n=max_length), field=field)
+    return clean or None
+
+
+def add_note(lead: Lead, actor: User, text: str) -> Event:
+    """F13: add a free-text note to the lead's timeline."""
+    clean = _clean_text(text, NOTE_MAX_LENGTH, "note", required=True)
+    return record_event(lead, actor, "note", {"text": clean})
+
+
+def _lost_reason_text(lost_reason: LostReason | None, text: str | None) -> str:
+    clean = _clean_text(text, LOST_REASON_TEXT_MAX_LENGTH, "lost_reason_text", required=False)
+    if lost_reason is None and not clean:
+        raise ServiceError(_l("Say why the lead was lost."), field="lost_reason")
+    if lost_reason is not None and not lost_reason.active:
+        raise ServiceError(_l("Choose a reason from the list."), field="lost_reason")
+    return ", ".join(p for p in (lost_reason.name if lost_reason else None, clean) if p)
+
+
+def change_status(
+    lead: Lead,
+    actor: User,
+    status: LeadStatus | str,
+    lost_reason: LostReason | None = None,
+    lost_reason_text: str | None = None,
+    version=None,
+) -> Event:
+    """F18: set In progress / Won / Lost (Lost needs a reason); reopening is logged too."""
+    try:
+        status = LeadStatus(status)
+    except ValueError:
+        raise ServiceError(_l("Choose a status."), field="status") from None
+    _check_lead_version(lead, version)
+    old = lead.status
+    if status == old:
+        raise ServiceError(
+            _l("The lead is already '%(status)s'.", status=status.label), field="status"
+        )
+    reason = None
+    if status == LeadStatus.lost:
+        reason = _lost_reason_text(lost_reason, lost_reason_text)
+        lead.lost_reason = lost_reason
+        lead.lost_reason_text = (lost_reason_text or "").strip() or None
+    else:
+        lead.lost_reason = None
+        lead.lost_reason_text = None
+    lead.status = status
+    lead.closed_at = None if status == LeadStatus.open else utcnow()
+    db.session.flush()
+    data = {"from": old.value, "to": status.value, "reason": reason}
+    return record_event(lead, actor, "status_changed", data)
+
+
+def assign_lead(
+    lead: Lead, actor: User, owner: User | None = None, branch: Branch | None = None, version=None
+) -> Event:
+    """F17: give the lead to an active user (and their branch) or to a branch's queue."""
+    _check_lead_version(lead, version)
+    if owner is not None:
+        if not owner.active:
+            raise ServiceError(_l("Choose an active user."), field="assignee")
+        new_branch = owner.branch or branch or lead.branch
+    elif branch is not None:
+        if not branch.active:
+            raise ServiceError(_l("Choose an active branch."), field="assignee")
+        new_branch = branch
+    else:
+        raise ServiceError(_l("Choose a user or a branch."), field="assignee")
+    if owner == lead.owner and new_branch == lead.branch:
+        raise ServiceError(_l("The lead is already assigned there."), field="assignee")
+    data = {
+        "from_owner": lead.owner.full_name if lead.owner else None,
+        "from_branch": lead.branch.name,
+        "to_owner": owner.full_name if owner else None,
+        "to_branch": new_branch.name,
+    }
+    lead.owner = owner
+    lead.branch = new_branch
+    db.session.flush()
+    return record_event(lead, actor, "assigned", data)
+
+
+def update_comment(lead: Lead, actor: User, text: str | None, version=None) -> Event | None:
+    """F20: replace the lead's standing comment; refused when edited meanwhile."""
+    _check_lead_version(lead, version)
+    clean = _clean_text(text, COMMENT_MAX_LENGTH, "comment", required=False)
+    if clean == lead.comment:
+        return None
+    lead.comment = clean
+    db.session.flush()
+    return record_event(lead, actor, "comment_changed", {"text": clean or ""})
