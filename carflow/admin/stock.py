@@ -117,6 +117,7 @@ class StockView(SecuredModelView):
         "price",
         "status",
         "branch",
+        "record_version",
     )
     form_overrides = {"status": SelectField, "fuel": SelectField, "gearbox": SelectField}
     form_args = {
@@ -163,6 +164,12 @@ class StockView(SecuredModelView):
     def _refuse_unless_manager(self):
         if not can(current_user, "stock.manage"):
             abort(403)
+
+    def edit_form(self, obj=None):
+        """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""
+        form = super().edit_form(obj)
+        form._obj = obj
+        return form
 
     def on_form_prefill(self, form, id):
         form.record_version.data = self.get_one(id).version_id

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-
 from sqlalchemy import select
 
 from carflow.extensions import db

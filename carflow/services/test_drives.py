@@ -67,11 +67,11 @@ def _check(lead: Lead, data: TestDriveData, excluding_id=None):
     for name in ("mileage_out", "mileage_in"):
         if (getattr(data, name) or 0) < 0:
             raise ServiceError(_l("The mileage cannot be negative."), field=name)
-    if data.mileage_in is not None and data.mileage_out is not None:
-        if data.mileage_in < data.mileage_out:
-            raise ServiceError(
-                _l("The mileage in cannot be lower than the mileage out."), field="mileage_in"
-            )
+    out, back = data.mileage_out, data.mileage_in
+    if out is not None and back is not None and back < out:
+        raise ServiceError(
+            _l("The mileage in cannot be lower than the mileage out."), field="mileage_in"
+        )
     conflict = find_overlap(vehicle.id, data.starts_at, data.ends_at, excluding_id)
     if conflict is not None:
         raise ServiceError(
