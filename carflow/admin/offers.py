@@ -22,7 +22,7 @@ from carflow.admin.sales_items import (
 )
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
-from carflow.models import Offer, OfferStatus, TradeIn
+from carflow.models import Offer, OfferStatus, TradeIn, Vehicle
 from carflow.pdf import DOCUMENT_TEMPLATES, offer_pdf_filename, render_offer_pdf
 from carflow.permissions import can
 from carflow.services.errors import ServiceError
@@ -79,6 +79,11 @@ def _fill(form: OfferForm, offer: Offer) -> None:
     form.version.data = offer.version_id
 
 
+def _picked_vehicle(form: OfferForm):
+    vehicle_id = form.vehicle_id.data
+    return db.session.get(Vehicle, vehicle_id) if vehicle_id and vehicle_id > 0 else None
+
+
 def _won_prompt(lead) -> Markup:
     return Markup('{} <a class="alert-link mark-won-link" href="{}">{}</a>').format(
         _("Offer accepted: the vehicle is reserved."),
@@ -108,7 +113,7 @@ class OfferView(HiddenView):
             statuses=list(OfferStatus),
             lead=lead,
             offer=offer,
-            vehicle=offer.vehicle if offer else None,
+            vehicle=_picked_vehicle(form),
             action_title=_("Offer #%(id)s", id=offer.id) if offer else _("New offer"),
             can_manage=can(current_user, "offer.manage", lead),
             editable=offer is None or offer.status in EDITABLE,

@@ -26,7 +26,7 @@ from carflow.admin.sales_items import (
 from carflow.extensions import db
 from carflow.i18n import fmt_datetime
 from carflow.lead_page_parts import register_lead_action
-from carflow.models import Contact, TestDrive
+from carflow.models import Contact, TestDrive, Vehicle
 from carflow.permissions import can
 from carflow.services.errors import ServiceError
 from carflow.services.test_drives import (
@@ -79,9 +79,8 @@ class TestDriveView(HiddenView):
         abort(404)
 
     def _render(self, form, lead, drive=None):
-        from carflow.models import Vehicle
-
-        vehicle = db.session.get(Vehicle, form.vehicle_id.data) if form.vehicle_id.data else None
+        vehicle_id = form.vehicle_id.data
+        vehicle = db.session.get(Vehicle, vehicle_id) if vehicle_id and vehicle_id > 0 else None
         return self.render(
             "admin/sales/test_drive_form.html",
             form=form,
