@@ -76,13 +76,23 @@ def test_salesperson_lists_and_searches_but_cannot_change(client, login_as):
     assert _vehicle_count() == 2
 
 
-def test_filters_by_status_and_make(client, login_as):
+def test_filters_by_status_branch_fuel_and_make(client, login_as):
+    from carflow.models import Fuel
+    from tests.factories import make_branch
+
     login_as("salesperson")
-    make_vehicle(make="Volkswagen", status=VehicleStatus.sold)
-    make_vehicle(make="Renault")
-    page = client.get("/admin/stock/")
-    assert page.status_code == 200
-    assert b"Renault" in page.data and b"Volkswagen" in page.data
+    make_vehicle(make="Volkswagen", status=VehicleStatus.sold, fuel=Fuel.diesel)
+    make_vehicle(make="Renault", fuel=Fuel.electric, branch=make_branch("Ghent"))
+    # filter indexes: 0 make contains, 7 status equals, 12 branch contains, 19 fuel equals
+    for query, shown, hidden in (
+        ("flt0_7=sold", b"Volkswagen", b"Renault"),
+        ("flt0_12=Ghent", b"Renault", b"Volkswagen"),
+        ("flt0_19=diesel", b"Volkswagen", b"Renault"),
+        ("flt0_0=renau", b"Renault", b"Volkswagen"),
+    ):
+        page = client.get(f"/admin/stock/?{query}")
+        assert page.status_code == 200
+        assert shown in page.data and hidden not in page.data, query
 
 
 def test_edit_with_stale_version_is_refused(client, login_as):

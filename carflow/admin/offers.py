@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +36,8 @@ from carflow.services.offers import (
     update_offer,
 )
 from carflow.timeline import register_event_kind, register_item_endpoint
+
+STATUS_ENDPOINT = "lead_actions.status"  # the lead page's status form (leadpage helper)
 
 
 def _trade_in_choices(form: OfferForm, lead) -> list[TradeIn]:
@@ -85,10 +87,16 @@ def _picked_vehicle(form: OfferForm):
 
 
 def _won_prompt(lead) -> Markup:
+    """After acceptance: offer to mark the lead won (the status page belongs to the lead)."""
+    message = _("Offer accepted: the vehicle is reserved.")
+    if not can(current_user, "lead.change_status", lead):
+        return Markup("{}").format(message)
+    if STATUS_ENDPOINT in current_app.view_functions:
+        url = url_for(STATUS_ENDPOINT, lead_id=lead.id, status="won")
+    else:
+        url = url_for("lead_page.page", lead_id=lead.id, tab="details", suggest="won")
     return Markup('{} <a class="alert-link mark-won-link" href="{}">{}</a>').format(
-        _("Offer accepted: the vehicle is reserved."),
-        url_for("lead_page.page", lead_id=lead.id, tab="details", suggest="won"),
-        _("Mark the lead as won?"),
+        message, url, _("Mark the lead as won?")
     )
 
 
