@@ -43,6 +43,8 @@ def test_vin_format():
 
 def test_manager_creates_a_vehicle_with_normalized_vin(client, login_as):
     login_as("sales_manager")
+    page = client.get("/admin/stock/new/")
+    assert page.status_code == 200 and b'name="vin"' in page.data
     response = client.post("/admin/stock/new/", data=GOOD)
     assert response.status_code == 302
     vehicle = db.session.scalars(select(Vehicle)).one()
@@ -98,6 +100,8 @@ def test_filters_by_status_branch_fuel_and_make(client, login_as):
 def test_edit_with_stale_version_is_refused(client, login_as):
     login_as("sales_manager")
     vehicle = make_vehicle()
+    page = client.get(f"/admin/stock/edit/?id={vehicle.id}")
+    assert f'name="record_version" type="hidden" value="{vehicle.version_id}"'.encode() in page.data
     form = GOOD | {"vin": vehicle.vin, "stock_number": vehicle.stock_number, "record_version": "0"}
     client.post(f"/admin/stock/edit/?id={vehicle.id}", data=form)
     assert db.session.get(Vehicle, vehicle.id).make == "Volkswagen"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -37,6 +39,7 @@ from carflow.services.offers import (
 )
 from carflow.timeline import register_event_kind, register_item_endpoint
 
+VALIDITY_DAYS = 30
 STATUS_ENDPOINT = "lead_actions.status"  # the lead page's status form (leadpage helper)
 
 
@@ -131,7 +134,7 @@ class OfferView(HiddenView):
     def create_view(self, lead_id: int):
         lead = get_visible_lead(lead_id, "offer.manage")
         form = OfferForm()
-        trade_ins = _trade_in_choices(form, lead)
+        _trade_in_choices(form, lead)
         if form.validate_on_submit():
             try:
                 offer = make_offer(lead, current_user, _offer_data(form))
@@ -143,8 +146,8 @@ class OfferView(HiddenView):
                     return back_to_lead(lead, _("Offer #%(id)s created.", id=offer.id))
         elif request.method == "GET":
             form.vat_rate.data = default_vat_rate()
-            if trade_ins:
-                form.trade_in_id.data = None
+            form.valid_until.data = date.today() + timedelta(days=VALIDITY_DAYS)
+            form.trade_in_id.data = None
         return self._render(form, lead)
 
     @expose("/<int:id>", methods=("GET", "POST"))
