@@ -23,6 +23,7 @@ from carflow.admin.sales_items import (
     get_visible_item,
 )
 from carflow.extensions import db
+from carflow.i18n import fmt_money
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Offer, OfferStatus, TradeIn, Vehicle
 from carflow.pdf import DOCUMENT_TEMPLATES, offer_pdf_filename, render_offer_pdf
@@ -48,7 +49,7 @@ def _trade_in_choices(form: OfferForm, lead) -> list[TradeIn]:
         select(TradeIn).where(TradeIn.lead_id == lead.id).order_by(TradeIn.id)
     ).all()
     form.trade_in_id.choices = [(None, _("No trade-in"))] + [
-        (t.id, f"{t} · {_('offered')} {t.offered_value if t.offered_value is not None else '—'}")
+        (t.id, _("%(t)s · offered %(v)s", t=str(t), v=fmt_money(t.offered_value) or "—"))
         for t in trade_ins
     ]
     return trade_ins

@@ -60,7 +60,7 @@ def test_trade_in_offer_quote_and_test_drives(page, live_server, e2e_user, scree
     _pick_vehicle(page, "kodiaq", "Skoda Kodiaq")
     expect(page.locator("input[name=list_price]")).to_have_value("42000.00")
     page.fill("input[name=discount]", "2000")
-    page.select_option("select[name=trade_in_id]", label="Renault Megane · offered 4500.00")
+    page.select_option("select[name=trade_in_id]", label="Renault Megane · offered €4,500.00")
     page.click("button[type=submit]:has-text('Save offer')")
     expect(page.locator(".alert-success")).to_contain_text("created")
     _counts(page, 1, 0, 1)
