@@ -185,3 +185,22 @@ def test_pdf_download_and_scope(client, login_as):
         client.post(f"/admin/offers/{offer.id}/status", data={"status": "sent"}).status_code == 404
     )
     assert _count() == 1
+
+
+def test_read_only_user_sees_the_offer_without_its_actions(client, login_as):
+    user = login_as("salesperson")
+    lead = make_lead(owner=user)
+    offer = make_offer(lead, user)
+    db.session.commit()
+    login_as("read_only", branch_=lead.branch)
+    page = client.get(f"/admin/offers/{offer.id}")
+    assert page.status_code == 200
+    assert b"Quote preview (PDF)" in page.data
+    assert b"Delete offer" not in page.data and b"Set status:" not in page.data
+    assert b"Save offer" not in page.data
+    status = {"status": "accepted", "version": offer.version_id}
+    assert client.post(f"/admin/offers/{offer.id}/status", data=status).status_code == 403
+    assert client.post(f"/admin/offers/{offer.id}/delete").status_code == 403
+    assert client.post(f"/admin/offers/{offer.id}", data=FORM).status_code == 403
+    assert client.get(f"/admin/offers/new/{lead.id}").status_code == 403
+    assert db.session.get(Offer, offer.id).status == OfferStatus.draft

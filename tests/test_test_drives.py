@@ -161,3 +161,16 @@ def test_other_branch_gets_404(client, login_as):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/admin/test-drives/{drive.id}/delete").status_code == 404
     assert _count() == 1
+
+
+def test_edition_without_test_drives_offers_no_button_and_refuses(client, login_as):
+    from carflow.models import AccountSettings, Edition
+
+    user = login_as("salesperson")
+    lead = make_lead(owner=user)
+    AccountSettings.get().edition = Edition.pro
+    db.session.commit()
+    page = client.get(f"/admin/leads/{lead.id}")
+    assert b"action-trade_in" in page.data and b"action-offer" in page.data
+    assert b"action-test_drive" not in page.data
+    assert client.get(f"/admin/test-drives/new/{lead.id}").status_code == 403
