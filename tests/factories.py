@@ -169,21 +169,57 @@ def make_task(lead=None, assignee=None, actor=None, **overrides):
     )
 
 
-def make_test_drive(lead, owner=None, starts_at=None, minutes: int = 45):
-    """A test drive row on `lead` (tasks feature: shown as an appointment)."""
+def make_appointment(lead, owner=None, starts_at=None, minutes: int = 45):
+    """A test drive booked by `owner` (shown in their task overview as an appointment)."""
     from datetime import timedelta
 
-    from carflow.models import TestDrive, utcnow
+    from carflow.models import utcnow
 
     starts_at = starts_at or utcnow() + timedelta(hours=2)
-    drive = TestDrive(
-        lead_id=lead.id,
-        vehicle=make_vehicle(branch=lead.branch),
-        driver_contact_id=lead.contact_id,
-        owner_id=(owner or lead.owner).id,
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
+    return make_test_drive(
+        lead,
+        make_vehicle(branch=lead.branch),
+        starts_at,
+        starts_at + timedelta(minutes=minutes),
+        actor=owner or lead.owner,
     )
-    db.session.add(drive)
-    db.session.flush()
-    return drive
+
+
+def make_trade_in(lead: Lead, actor: User | None = None, **overrides):
+    """A trade-in added through `add_trade_in` (counter and event)."""
+    from carflow.services.trade_ins import add_trade_in
+
+    data = dict(make="Peugeot", model="208", plate="1-XYZ-123", offered_value=Decimal("5000.00"))
+    data.update(overrides)
+    return add_trade_in(lead, actor or lead.owner, data)
+
+
+def make_offer(lead: Lead, actor: User | None = None, **overrides):
+    """A draft offer made through `make_offer` (totals, counter and event)."""
+    from carflow.services.offers import OfferData
+    from carflow.services.offers import make_offer as _make_offer
+
+    data = OfferData(
+        vehicle_description="Golf 8 Life",
+        list_price=Decimal("20000.00"),
+        discount=Decimal("0.00"),
+        vat_rate=Decimal("21.00"),
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return _make_offer(lead, actor or lead.owner, data)
+
+
+def make_test_drive(lead: Lead, vehicle: Vehicle, starts_at, ends_at, actor=None, **overrides):
+    """A test drive booked through `book_test_drive` (overlap rule, counter, event)."""
+    from carflow.services.test_drives import TestDriveData, book_test_drive
+
+    data = TestDriveData(
+        vehicle_id=vehicle.id,
+        driver_contact_id=lead.contact_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return book_test_drive(lead, actor or lead.owner, data)

@@ -6,7 +6,7 @@ from html import unescape
 from carflow.extensions import db
 from carflow.models import ContactOutcome, Deadline, utcnow
 from carflow.services.deadlines import record_contact_outcome
-from tests.factories import make_branch, make_lead, make_task, make_test_drive, make_user
+from tests.factories import make_branch, make_lead, make_task, make_appointment, make_user
 
 
 def _rows(html: str, kind: str) -> int:
@@ -17,7 +17,7 @@ def test_overview_lists_deadlines_tasks_and_test_drives_each_as_its_kind(client,
     user = login_as("salesperson")
     lead = make_lead(owner=user)
     task = make_task(lead, title="Call about financing", duration_minutes=25)
-    make_test_drive(lead, owner=user)
+    make_appointment(lead, owner=user)
     db.session.commit()
     html = unescape(client.get("/admin/tasks/").text)
     assert _rows(html, "deadline") == 1 and _rows(html, "task") == 1
@@ -127,7 +127,7 @@ def test_overview_runs_a_fixed_number_of_queries(client, login_as, count_queries
         for _ in range(n):
             lead = make_lead(owner=user)
             make_task(lead)
-            make_test_drive(lead, owner=user)
+            make_appointment(lead, owner=user)
         db.session.commit()
 
     add(2)

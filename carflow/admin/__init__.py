@@ -49,6 +49,21 @@ def init_admin(app: Flask) -> Admin:
     register_settings_views(admin)
     register_account_views(admin)
     register_task_views(admin)
+    from carflow.admin.stock import StockView
+    from carflow.models import Vehicle
+
+    admin.add_view(StockView(Vehicle, db, name=_l("Stock"), endpoint="stock"))
+    from carflow.admin.trade_ins import TradeInView
+
+    admin.add_view(TradeInView(name=_l("Trade-ins"), endpoint="trade_in", url="/admin/trade-ins"))
+    from carflow.admin.offers import OfferView
+
+    admin.add_view(OfferView(name=_l("Offers"), endpoint="offer", url="/admin/offers"))
+    from carflow.admin.test_drives import TestDriveView
+
+    admin.add_view(
+        TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
+    )
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         describe_event=describe_event,

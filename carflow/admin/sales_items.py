@@ -1,0 +1,71 @@
+"""Shared plumbing of the sales item views (trade-ins, offers, test drives)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from carflow.extensions import db
+from carflow.i18n import select_timezone
+from carflow.permissions import can
+from carflow.services.errors import ServiceError
+
+STALE_MESSAGE = (
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved: reload the page and try again."
+)
+
+
+def get_visible_item(model, item_id: int, action: str):
+    """The item if its lead is in the user's scope (else 404) and `action` is allowed (403)."""
+    item = db.session.get(model, item_id)
+    if item is None or not can(current_user, "lead.view", item.lead):
+        abort(404)
+    if not can(current_user, action, item.lead):
+        abort(403)
+    return item
+
+
+def attach_error(form, error: ServiceError) -> None:
+    """Show a service's refusal on its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def commit_or_error(form) -> bool:
+    """Commit; a concurrent save (StaleDataError) is rolled back and shown on the form."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(_(STALE_MESSAGE))
+        return False
+    return True
+
+
+def back_to_lead(lead, message: str, category: str = "success"):
+    """Flash and go back to the lead page's Details tab (PRG)."""
+    flash(message, category)
+    return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """A naive datetime typed in the user's time zone, as aware UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(select_timezone())).astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """An aware UTC datetime as a naive one in the user's time zone (for form inputs)."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(select_timezone())).replace(tzinfo=None)
