@@ -6,7 +6,7 @@ from html import unescape
 from carflow.extensions import db
 from carflow.models import ContactOutcome, Deadline, utcnow
 from carflow.services.deadlines import record_contact_outcome
-from tests.factories import make_branch, make_lead, make_task, make_appointment, make_user
+from tests.factories import make_appointment, make_branch, make_lead, make_task, make_user
 
 
 def _rows(html: str, kind: str) -> int:
