@@ -51,3 +51,18 @@ def create_admin_command(email, first_name, last_name, branch_name, password) ->
     create_user(email, password, first_name, last_name, role="admin", branch=branch)
     db.session.commit()
     click.echo(f"Administrator {email} created.")
+
+
+@bp.cli.command("send-pending")
+@click.option(
+    "--max-attempts", default=10, show_default=True, help="Leave emails tried this often alone."
+)
+def send_pending_command(max_attempts: int) -> None:
+    """Send every pending or failed customer email once (F15); safe to run in parallel."""
+    from carflow.services.communications import send_pending_communications
+
+    counts = send_pending_communications(actor=None, max_attempts=max_attempts)
+    click.echo(
+        f"{counts['sent']} sent, {counts['failed']} failed, {counts['skipped']} skipped "
+        "(sent meanwhile by another sender)."
+    )

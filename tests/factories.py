@@ -148,3 +148,39 @@ def make_vehicle(branch: Branch | None = None, **overrides) -> Vehicle:
     db.session.add(vehicle)
     db.session.flush()
     return vehicle
+
+
+def make_offer(lead: Lead, actor: User | None = None, **overrides):
+    """An offer on `lead` with consistent Decimal amounts (net − VAT − total); bumps the
+    lead's offer counter like the offer service does."""
+    from decimal import ROUND_HALF_UP
+
+    from carflow.models import Offer, OfferStatus
+    from carflow.services.events import bump_item_count
+
+    list_price = Decimal(overrides.pop("list_price", "20000.00"))
+    discount = Decimal(overrides.pop("discount", "1000.00"))
+    deduction = Decimal(overrides.pop("trade_in_deduction", "0.00"))
+    vat_rate = Decimal(overrides.pop("vat_rate", "21.00"))
+    net = list_price - discount - deduction
+    vat = (net * vat_rate / Decimal(100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    values = dict(
+        lead_id=lead.id,
+        vehicle_description="Volkswagen Golf 8 1.5 eTSI",
+        list_price=list_price,
+        discount=discount,
+        trade_in_deduction=deduction,
+        vat_rate=vat_rate,
+        net_amount=net,
+        vat_amount=vat,
+        total_amount=net + vat,
+        status=OfferStatus.draft,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    values.update(overrides)
+    offer = Offer(**values)
+    db.session.add(offer)
+    db.session.flush()
+    bump_item_count(lead, "offer_count", 1)
+    db.session.flush()
+    return offer
