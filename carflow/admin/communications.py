@@ -189,7 +189,9 @@ class CommunicationView(HiddenView):
 
 
 def _flash_outcome(communication: Communication) -> None:
-    if communication.status == CommunicationStatus.sent:
+    if communication.status == CommunicationStatus.pending:
+        flash(_("The email is saved and being sent."), "info")
+    elif communication.status == CommunicationStatus.sent:
         flash(
             _("Email sent to %(to)s.", to=", ".join(communication.recipients)),
             "success",
