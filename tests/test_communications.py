@@ -7,7 +7,7 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from carflow.extensions import db
 from carflow.models import (
@@ -18,6 +18,7 @@ from carflow.models import (
     OfferStatus,
 )
 from carflow.services.communications import (
+    _claim,
     deliver_communication,
     queue_communication,
     send_pending_communications,
@@ -213,15 +214,21 @@ def test_a_refused_recipient_marks_the_email_failed(client, smtp_server, lead, o
     assert offer.status == OfferStatus.draft
 
 
-def test_a_stale_sender_cannot_send_again(app, smtp_server, user, lead, offer):
+def test_a_stale_sender_cannot_claim_or_send_again(app, smtp_server, user, lead, offer):
     communication = queue_communication(
         lead, user, offer, ["eva@example.com"], "Hello", "Body", attach_quote=False
     )
     db.session.commit()
     assert deliver_communication(communication, user) is True
     assert deliver_communication(communication, user, seen=0) is None
-    communication.status = CommunicationStatus.failed  # even if it looked retryable…
-    assert deliver_communication(communication, user, seen=0) is None  # …attempts moved on
+    assert not _claim(communication.id, 0)  # sent: nothing to claim
+    db.session.execute(
+        update(Communication)
+        .where(Communication.id == communication.id)
+        .values(status=CommunicationStatus.failed)
+    )
+    assert not _claim(communication.id, 0)  # retryable, but a sender saw an older attempt
+    assert _claim(communication.id, 1)
     db.session.rollback()
     assert len(smtp_server.messages) == 1
 

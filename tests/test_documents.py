@@ -289,3 +289,13 @@ def test_the_panel_runs_a_fixed_number_of_queries(client, user, lead, count_quer
         page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
     assert page.count("document-item") == 5
     assert len(five) == len(one)
+
+
+def test_an_oversized_body_anywhere_gets_the_413_page_not_a_crash(app):
+    app.config.update(MAX_UPLOAD_MB=1, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    anonymous = app.test_client()
+    response = anonymous.post(
+        "/login", data=b"x" * (3 * 1024 * 1024), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 413
+    assert "File too large" in response.get_data(as_text=True)
