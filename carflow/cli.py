@@ -63,3 +63,18 @@ def remind_command() -> None:
     click.echo(f"Reminders sent: {sent}, failed: {failed}.")
     if failed:
         raise SystemExit(1)
+
+
+@bp.cli.command("send-pending")
+@click.option(
+    "--max-attempts", default=10, show_default=True, help="Leave emails tried this often alone."
+)
+def send_pending_command(max_attempts: int) -> None:
+    """Send every pending or failed customer email once (F15); safe to run in parallel."""
+    from carflow.services.communications import send_pending_communications
+
+    counts = send_pending_communications(actor=None, max_attempts=max_attempts)
+    click.echo(
+        f"{counts['sent']} sent, {counts['failed']} failed, {counts['skipped']} skipped "
+        "(sent meanwhile by another sender)."
+    )

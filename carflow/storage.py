@@ -80,9 +80,23 @@ def sniff_content_type(head: bytes) -> str:
     return "text/plain"
 
 
+# Openings a browser's content sniffing takes for HTML (WHATWG MIME Sniffing, 7.1), plus SVG/XML.
+_MARKUP_TAGS = (
+    b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div", b"<font",
+    b"<table", b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p", b"<svg", b"<object",
+    b"<embed",
+)  # fmt: skip
+
+
 def _looks_like_markup(head: bytes) -> bool:
-    start = head.lstrip()[:200].lower()
-    return start.startswith((b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script"))
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c")[:200].lower()
+    if start.startswith((b"<!--", b"<?xml", b"<!doctype")):
+        return True
+    return any(
+        start.startswith(tag)
+        and start[len(tag) : len(tag) + 1] in (b"", b" ", b">", b"/", b"\t", b"\n")
+        for tag in _MARKUP_TAGS
+    )
 
 
 def save_upload(stream, original_filename: str, allowed_types: frozenset[str]) -> StoredFile:

@@ -200,9 +200,9 @@ def make_offer(lead: Lead, actor: User | None = None, **overrides):
     from carflow.services.offers import make_offer as _make_offer
 
     data = OfferData(
-        vehicle_description="Golf 8 Life",
+        vehicle_description="Volkswagen Golf 8 1.5 eTSI",
         list_price=Decimal("20000.00"),
-        discount=Decimal("0.00"),
+        discount=Decimal("1000.00"),
         vat_rate=Decimal("21.00"),
     )
     for key, value in overrides.items():

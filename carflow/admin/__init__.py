@@ -64,6 +64,7 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
+    _add_document_views(app, admin)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         describe_event=describe_event,
@@ -71,3 +72,20 @@ def init_admin(app: Flask) -> Admin:
         item_url=item_url,
     )
     return admin
+
+
+def _add_document_views(app: Flask, admin: Admin) -> None:
+    """Documents and communication (F14, F15), and the 413 page for oversized uploads."""
+    from flask_babel import lazy_gettext as _l
+
+    from carflow.admin.communications import CommunicationView
+    from carflow.admin.documents import DocumentView, register_too_large_page
+
+    documents = DocumentView(name=_l("Documents"), endpoint="document", url="/admin/documents")
+    admin.add_view(documents)
+    register_too_large_page(app, documents)
+    admin.add_view(
+        CommunicationView(
+            name=_l("Communications"), endpoint="communication", url="/admin/communications"
+        )
+    )

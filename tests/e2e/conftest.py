@@ -53,6 +53,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class LiveServerURL(str):
+    """The live server's base URL; `.app` is the served app (for `smtp_server.configure`)."""
+
+    app = None
+
+
 @pytest.fixture
 def live_server(make_app):
     """The app with CSRF on, as a real server; yields its base URL."""
@@ -61,7 +67,9 @@ def live_server(make_app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.app_under_test = server_app
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = LiveServerURL(f"http://127.0.0.1:{server.server_port}")
+    url.app = server_app
+    yield url
     server.shutdown()
     thread.join(timeout=5)
 

@@ -1,0 +1,207 @@
+"""Communication (F15): email the customer with the quote and/or purchase order PDFs."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from carflow.admin.base import HiddenView
+from carflow.admin.lead_page import get_visible_lead
+from carflow.extensions import db
+from carflow.i18n import fmt_money
+from carflow.lead_page_parts import register_lead_action
+from carflow.models import Communication, CommunicationStatus
+from carflow.permissions import can
+from carflow.services.communications import (
+    CLAIMABLE,
+    contact_recipients,
+    default_message,
+    deliver_communication,
+    lead_offers,
+    send_communication,
+)
+from carflow.services.errors import ServiceError
+from carflow.timeline import register_item_endpoint
+
+register_lead_action(
+    "communication",
+    _l("Communication"),
+    "fa-envelope",
+    action="communication.send",
+    endpoint="communication.compose",
+    order=60,
+    condition=lambda lead: lead.offer_count > 0,
+)
+register_item_endpoint(Communication.__tablename__, "communication.item_view")
+
+
+def _no_line_breaks(form, field):
+    if field.data and ("\r" in field.data or "\n" in field.data):
+        raise ValidationError(_l("Line breaks are not allowed in an email subject or address."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CommunicationForm(FlaskForm):
+    recipients = MultiCheckboxField(_l("Recipients"), choices=[])
+    other_addresses = StringField(
+        _l("Other email addresses"),
+        validators=[Length(max=2000), _no_line_breaks],
+        description=_l("Separate several addresses with commas."),
+    )
+    offer_id = SelectField(_l("Offer to send"), coerce=int)
+    subject = StringField(
+        _l("Subject"),
+        validators=[
+            DataRequired(message=_l("Give the email a subject.")),
+            Length(max=255),
+            _no_line_breaks,
+        ],
+    )
+    body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write the message."))])
+    attach_quote = BooleanField(_l("Attach the quote preview (PDF)"), default=True)
+    attach_purchase_order = BooleanField(_l("Attach the purchase order (PDF)"))
+
+    def attach_error(self, error: ServiceError) -> None:
+        """Show a service's refusal on its field (or on the form)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [str(error.message)]
+        else:
+            self.form_errors.append(str(error.message))
+
+
+def _offer_label(offer) -> str:
+    parts = [f"#{offer.id}", offer.vehicle_title, fmt_money(offer.total_amount), str(offer.status)]
+    return " · ".join(p for p in parts if p)
+
+
+def _fill_choices(form: CommunicationForm, lead, offers) -> None:
+    form.recipients.choices = contact_recipients(lead)
+    form.offer_id.choices = [(o.id, _offer_label(o)) for o in offers]
+
+
+def _prefill(form: CommunicationForm, lead, offers) -> None:
+    wanted = request.args.get("offer_id", type=int)
+    offer = next((o for o in offers if o.id == wanted), offers[0])
+    form.offer_id.data = offer.id
+    form.subject.data, form.body.data = default_message(lead, offer, current_user)
+    if form.recipients.choices:
+        form.recipients.data = [form.recipients.choices[0][0]]
+
+
+def get_visible_communication(communication_id: int, action: str) -> Communication:
+    """The communication if its lead allows `action` to the current user (404 out of scope)."""
+    communication = db.session.get(Communication, communication_id)
+    if communication is None:
+        abort(404)
+    get_visible_lead(communication.lead_id, action)
+    return communication
+
+
+class CommunicationView(HiddenView):
+    """Compose, show and retry emails to the customer (no menu entry)."""
+
+    required_action = "communication.view"
+
+    @expose("/")
+    def index(self):
+        abort(404)
+
+    @expose("/new/<int:lead_id>", methods=("GET", "POST"))
+    def compose(self, lead_id: int):
+        """F15: the form; sending stores the email first, then delivers it."""
+        lead = get_visible_lead(lead_id, "communication.send")
+        offers = lead_offers(lead)
+        if not offers or not lead.offer_count:
+            flash(_("Create an offer on this lead before emailing the customer."), "warning")
+            return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+        form = CommunicationForm()
+        _fill_choices(form, lead, offers)
+        if form.validate_on_submit():
+            result = self._send(lead, form, offers)
+            if result is not None:
+                return result
+        elif request.method == "GET":
+            _prefill(form, lead, offers)
+        return self.render(
+            "admin/communications/compose.html",
+            lead=lead,
+            form=form,
+            action_title=_("Email the customer"),
+        )
+
+    def _send(self, lead, form: CommunicationForm, offers):
+        offer = next(o for o in offers if o.id == form.offer_id.data)
+        try:
+            communication = send_communication(
+                lead,
+                current_user,
+                offer=offer,
+                recipients=form.recipients.data or [],
+                other_addresses=form.other_addresses.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                attach_quote=form.attach_quote.data,
+                attach_purchase_order=form.attach_purchase_order.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.attach_error(error)
+            return None
+        _flash_outcome(communication)
+        return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+
+    @expose("/<int:id>")
+    def item_view(self, id: int):
+        communication = get_visible_communication(id, "communication.view")
+        lead = communication.lead
+        return self.render(
+            "admin/communications/item.html",
+            lead=lead,
+            communication=communication,
+            action_title=communication.subject,
+            can_retry=communication.status in CLAIMABLE
+            and can(current_user, "communication.send", lead),
+        )
+
+    @expose("/<int:id>/retry", methods=("POST",))
+    def retry(self, id: int):
+        """Send a failed (or stuck pending) email again — once, whoever else tries too."""
+        communication = get_visible_communication(id, "communication.send")
+        if FlaskForm().validate_on_submit():
+            outcome = deliver_communication(communication, current_user)
+            if outcome is None:
+                flash(_("This email was already sent or is being sent."), "info")
+            else:
+                _flash_outcome(communication)
+        return redirect(url_for("communication.item_view", id=communication.id))
+
+
+def _flash_outcome(communication: Communication) -> None:
+    if communication.status == CommunicationStatus.pending:
+        flash(_("The email is saved and being sent."), "info")
+    elif communication.status == CommunicationStatus.sent:
+        flash(
+            _("Email sent to %(to)s.", to=", ".join(communication.recipients)),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "The email could not be sent (%(reason)s). It is saved: "
+                "retry it from its page in the timeline.",
+                reason=communication.error or _("not sent yet"),
+            ),
+            "danger",
+        )

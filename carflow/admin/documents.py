@@ -1,0 +1,250 @@
+"""Documents on a lead (F14): upload, download, rename, delete; the 413 page."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length
+
+from carflow.admin.base import HiddenView
+from carflow.admin.lead_page import get_visible_lead
+from carflow.extensions import db
+from carflow.lead_page_parts import register_lead_action, register_lead_panel
+from carflow.models import Document
+from carflow.permissions import can
+from carflow.services.documents import (
+    content_disposition,
+    delete_document,
+    load_documents_panel,
+    rename_document,
+    served_content_type,
+    upload_document,
+)
+from carflow.services.errors import ServiceError
+from carflow.storage import delete_stored, stored_path
+from carflow.timeline import register_item_endpoint
+
+register_lead_action(
+    "document",
+    _l("Document"),
+    "fa-paperclip",
+    action="document.manage",
+    endpoint="document.upload",
+    order=50,
+)
+register_lead_panel(
+    "documents",
+    tab="details",
+    template="admin/documents/_panel.html",
+    load=load_documents_panel,
+    action="document.view",
+    order=20,
+)
+register_item_endpoint(Document.__tablename__, "document.item_view")
+
+
+class _ServiceErrors:
+    def attach_error(self, error: ServiceError) -> None:
+        """Show a service's refusal on its field (or on the form)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = list(field.errors) + [str(error.message)]
+        else:
+            self.form_errors.append(str(error.message))
+
+
+class DocumentUploadForm(_ServiceErrors, FlaskForm):
+    title = StringField(
+        _l("Title"),
+        validators=[DataRequired(message=_l("Give the document a title.")), Length(max=200)],
+    )
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class DocumentRenameForm(_ServiceErrors, FlaskForm):
+    title = StringField(
+        _l("New title"),
+        validators=[DataRequired(message=_l("Give the document a title.")), Length(max=200)],
+    )
+    version = HiddenField()
+
+
+class DocumentDeleteForm(_ServiceErrors, FlaskForm):
+    version = HiddenField()
+
+
+def _stale_message() -> str:
+    return _(
+        "Someone else changed this document while you were editing it. "
+        "Reload the page and try again."
+    )
+
+
+def get_visible_document(document_id: int, action: str) -> Document:
+    """The document if its lead allows `action` to the current user (404 out of scope)."""
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    get_visible_lead(document.lead_id, action)
+    return document
+
+
+def _back_to_lead(lead_id: int):
+    return redirect(url_for("lead_page.page", lead_id=lead_id, tab="details"))
+
+
+class DocumentView(HiddenView):
+    """Endpoints of the documents of a lead (no menu entry)."""
+
+    required_action = "document.view"
+
+    @expose("/")
+    def index(self):
+        abort(404)
+
+    @expose("/new/<int:lead_id>", methods=("GET", "POST"))
+    def upload(self, lead_id: int):
+        """F14: upload a file with a mandatory title."""
+        lead = get_visible_lead(lead_id, "document.manage")
+        form = DocumentUploadForm()
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                document = upload_document(
+                    lead, current_user, upload.stream, upload.filename, form.title.data
+                )
+            except ServiceError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            else:
+                _commit_or_remove(document.stored_name)
+                flash(_("Document “%(title)s” added.", title=document.title), "success")
+                return _back_to_lead(lead.id)
+        return self.render(
+            "admin/documents/upload.html",
+            lead=lead,
+            form=form,
+            action_title=_("Add a document"),
+            limit_mb=current_app.config["MAX_UPLOAD_MB"],
+        )
+
+    @expose("/<int:id>")
+    def item_view(self, id: int):
+        document = get_visible_document(id, "document.view")
+        return self.render(
+            "admin/documents/item.html",
+            lead=document.lead,
+            document=document,
+            action_title=document.title,
+            can_manage=can(current_user, "document.manage", document.lead),
+        )
+
+    @expose("/<int:id>/download")
+    def download(self, id: int):
+        """The file's bytes, always as an attachment, never sniffed or rendered."""
+        document = get_visible_document(id, "document.view")
+        path = stored_path(document.stored_name)
+        if not path.is_file():
+            abort(404)
+        response = send_file(
+            path,
+            mimetype=served_content_type(document),
+            conditional=True,
+            etag=document.sha256,
+            max_age=0,
+        )
+        response.headers["Content-Disposition"] = content_disposition(document.original_filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.cache_control.private = True
+        return response
+
+    @expose("/<int:id>/rename", methods=("GET", "POST"))
+    def rename(self, id: int):
+        """F14: save under a new title (logged; refused when changed meanwhile)."""
+        document = get_visible_document(id, "document.manage")
+        form = DocumentRenameForm()
+        if form.validate_on_submit():
+            try:
+                rename_document(document, current_user, form.title.data, form.version.data)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            except StaleDataError:
+                db.session.rollback()
+                form.form_errors.append(_stale_message())
+            else:
+                flash(_("Document saved as “%(title)s”.", title=document.title), "success")
+                return _back_to_lead(document.lead_id)
+        elif request.method == "GET":
+            form.title.data = document.title
+        if request.method == "GET" or not form.version.data:
+            form.version.data = document.version_id
+        return self.render(
+            "admin/documents/rename.html",
+            lead=document.lead,
+            document=document,
+            form=form,
+            action_title=_("Save under a new title"),
+        )
+
+    @expose("/<int:id>/delete", methods=("GET", "POST"))
+    def delete(self, id: int):
+        """F14: delete after confirmation; the file goes from disk only once committed."""
+        document = get_visible_document(id, "document.manage")
+        lead_id, title = document.lead_id, document.title
+        form = DocumentDeleteForm()
+        if form.validate_on_submit():
+            try:
+                stored_name = delete_document(document, current_user, form.version.data)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            except StaleDataError:
+                db.session.rollback()
+                form.form_errors.append(_stale_message())
+            else:
+                delete_stored(stored_name)
+                flash(_("Document “%(title)s” deleted.", title=title), "success")
+                return _back_to_lead(lead_id)
+        form.version.data = document.version_id
+        return self.render(
+            "admin/documents/delete.html",
+            lead=document.lead,
+            document=document,
+            form=form,
+            action_title=_("Delete a document"),
+        )
+
+
+def _commit_or_remove(stored_name: str) -> None:
+    """Commit the new document; if that fails, the stored file must not stay behind."""
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        delete_stored(stored_name)
+        raise
+
+
+def register_too_large_page(app, view: DocumentView) -> None:
+    """Whole request bodies over MAX_CONTENT_LENGTH get a clear page with HTTP 413."""
+
+    def too_large(error):
+        limit_mb = current_app.config["MAX_UPLOAD_MB"]
+        back = None
+        if request.endpoint == "document.upload" and request.view_args:
+            back = url_for("document.upload", **request.view_args)
+        html = view.render("admin/documents/too_large.html", limit_mb=limit_mb, back=back)
+        return html, 413
+
+    app.register_error_handler(413, too_large)
