@@ -52,6 +52,12 @@ class SecuredModelView(SecuredMixin, ModelView):
     can_export = False
     page_size = 50
 
+    def edit_form(self, obj=None):
+        """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""
+        form = super().edit_form(obj)
+        form._obj = obj
+        return form
+
 
 class SecuredIndexView(SecuredMixin, AdminIndexView):
     """The home page: login required, then on to the leads overview when allowed."""

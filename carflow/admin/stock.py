@@ -165,12 +165,6 @@ class StockView(SecuredModelView):
         if not can(current_user, "stock.manage"):
             abort(403)
 
-    def edit_form(self, obj=None):
-        """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""
-        form = super().edit_form(obj)
-        form._obj = obj
-        return form
-
     def on_form_prefill(self, form, id):
         form.record_version.data = self.get_one(id).version_id
 
