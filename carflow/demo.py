@@ -24,8 +24,11 @@ from carflow.models import (
     utcnow,
 )
 from carflow.services.contacts import create_contact
-from carflow.services.events import record_event
-from carflow.services.leads import create_lead
+from carflow.services.leads import add_note, change_status, create_lead
+from carflow.services.offers import OfferData, make_offer
+from carflow.services.tasks import schedule_task
+from carflow.services.test_drives import TestDriveData, book_test_drive, find_overlap
+from carflow.services.trade_ins import add_trade_in
 from carflow.services.users import create_user
 
 # The documented demo login (README).
@@ -244,6 +247,71 @@ def _contacts(rng, branches, count: int):
     return contacts
 
 
+NOTES = [
+    "Customer called back, interested in a test drive next week.",
+    "Prefers to be contacted by email after 17:00.",
+    "Wants a quote with and without the trade-in.",
+    "Financing requested: 48 months.",
+]
+
+
+def _demo_sales_items(rng, lead, actor, vehicles, now) -> None:
+    """A share of leads get a trade-in, an offer, a test drive and a task."""
+    trade_in = None
+    if rng.random() < 0.3:
+        make, model, version = rng.choice(CARS)
+        trade_in = add_trade_in(
+            lead,
+            actor,
+            {
+                "make": make,
+                "model": model,
+                "version": version,
+                "plate": _plate(rng),
+                "mileage": rng.randint(40, 220) * 1000,
+                "estimated_value": Decimal(rng.randint(20, 120) * 100),
+                "offered_value": Decimal(rng.randint(15, 100) * 100),
+            },
+        )
+    vehicle = rng.choice(vehicles)
+    if rng.random() < 0.35:
+        make_offer(
+            lead,
+            actor,
+            OfferData(
+                vehicle_id=vehicle.id,
+                list_price=vehicle.price,
+                discount=Decimal(rng.choice([0, 500, 1000, 1500])),
+                trade_in_id=trade_in.id if trade_in else None,
+                vat_rate=Decimal("21.00"),
+                valid_until=(now + timedelta(days=30)).date(),
+            ),
+        )
+    if rng.random() < 0.15:
+        start = (now + timedelta(days=rng.randint(1, 20))).replace(
+            hour=rng.randint(8, 15), minute=0, second=0, microsecond=0
+        )
+        data = TestDriveData(
+            vehicle_id=vehicle.id,
+            driver_contact_id=lead.contact_id,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+        )
+        if find_overlap(vehicle.id, data.starts_at, data.ends_at) is None:
+            book_test_drive(lead, actor, data)
+    if rng.random() < 0.2:
+        start = now + timedelta(days=rng.randint(-3, 10), hours=rng.randint(0, 8))
+        schedule_task(lead, actor, "Call the customer back", actor, start, 30)
+
+
+def _demo_outcome(rng, lead, actor, reasons) -> None:
+    roll = rng.random()
+    if roll < 0.2:
+        change_status(lead, actor, LeadStatus.won)
+    elif roll < 0.35:
+        change_status(lead, actor, LeadStatus.lost, lost_reason=rng.choice(reasons))
+
+
 def load_demo(lead_count: int = 300, seed: int = 2026) -> None:
     """Create the whole demo dataset in the current transaction."""
     # Repeatable demo data, not security.
@@ -258,9 +326,12 @@ def load_demo(lead_count: int = 300, seed: int = 2026) -> None:
     reasons = list(db.session.scalars(select(LostReason)))
     sellers = [u for u in users if u.role in ("salesperson", "sales_manager")]
     now = utcnow()
-    for _ in range(lead_count):
+    vehicles = list(db.session.scalars(select(Vehicle)))
+    for index in range(lead_count):
         created = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 1440))
-        owner = rng.choice(sellers + [None])
+        if index < 12:  # a few fresh leads with deadlines still running
+            created = now - timedelta(minutes=rng.randint(5, 600))
+        owner = rng.choice([*sellers, None])
         branch = owner.branch if owner else rng.choice(branches)
         lead = create_lead(
             rng.choice(users),
@@ -271,27 +342,9 @@ def load_demo(lead_count: int = 300, seed: int = 2026) -> None:
             owner=owner,
             now=created,
         )
-        roll = rng.random()
-        if roll < 0.2:
-            lead.status = LeadStatus.won
-        elif roll < 0.35:
-            lead.status = LeadStatus.lost
-            lead.lost_reason = rng.choice(reasons)
-        if lead.status != LeadStatus.open:
-            lead.closed_at = created + timedelta(days=rng.randint(1, 30))
-            record_event(
-                lead,
-                owner,
-                "status_changed",
-                {"from": "open", "to": lead.status.value},
-                at=lead.closed_at,
-            )
+        actor = owner or sellers[0]
         if rng.random() < 0.4:
-            record_event(
-                lead,
-                owner,
-                "note",
-                {"text": "Customer called back, interested."},
-                at=created + timedelta(hours=rng.randint(1, 48)),
-            )
+            add_note(lead, actor, rng.choice(NOTES))
+        _demo_sales_items(rng, lead, actor, vehicles, now)
+        _demo_outcome(rng, lead, actor, reasons)
     db.session.flush()
