@@ -13,6 +13,8 @@ from carflow.models import (
     AccountSettings,
     Branch,
     ContactKind,
+    ContactOutcome,
+    Deadline,
     Fuel,
     Gearbox,
     LeadSource,
@@ -24,6 +26,7 @@ from carflow.models import (
     utcnow,
 )
 from carflow.services.contacts import create_contact
+from carflow.services.deadlines import record_contact_outcome
 from carflow.services.leads import add_note, change_status, create_lead
 from carflow.services.offers import OfferData, make_offer
 from carflow.services.tasks import schedule_task
@@ -304,6 +307,20 @@ def _demo_sales_items(rng, lead, actor, vehicles, now) -> None:
         schedule_task(lead, actor, "Call the customer back", actor, start, 30)
 
 
+def _demo_first_contact(rng, lead, actor, created) -> None:
+    """Older leads were answered: their first-contact deadline is closed as 'contact made'."""
+    deadline = db.session.scalar(select(Deadline).where(Deadline.lead_id == lead.id))
+    if deadline is not None and rng.random() < 0.9:
+        record_contact_outcome(
+            deadline,
+            actor,
+            ContactOutcome.made,
+            deadline.version_id,
+            note=rng.choice(["Called, appointment made.", "Answered by email."]),
+            now=created + timedelta(hours=rng.randint(1, 20)),
+        )
+
+
 def _demo_outcome(rng, lead, actor, reasons) -> None:
     roll = rng.random()
     if roll < 0.2:
@@ -345,6 +362,8 @@ def load_demo(lead_count: int = 300, seed: int = 2026) -> None:
         actor = owner or sellers[0]
         if rng.random() < 0.4:
             add_note(lead, actor, rng.choice(NOTES))
+        if created < now - timedelta(days=2):
+            _demo_first_contact(rng, lead, actor, created)
         _demo_sales_items(rng, lead, actor, vehicles, now)
         _demo_outcome(rng, lead, actor, reasons)
     db.session.flush()

@@ -245,3 +245,20 @@ def test_timeline_links_a_deadline_to_the_follow_up_tab(client, login_as):
     assert response.headers["Location"].endswith(f"/admin/leads/{lead.id}?tab=followup")
     stranger_lead = make_lead(owner=make_user(branch=make_branch()))
     assert client.get(f"/admin/deadline/{_deadline(stranger_lead).id}").status_code == 404
+
+
+def test_winning_or_losing_a_lead_closes_its_open_deadlines(app):
+    """A closed lead has no deadline running (header, overview, task overview, reminders)."""
+    from carflow.models import LeadStatus
+    from carflow.services.leads import change_status
+    from tests.factories import make_lost_reason
+
+    user = make_user()
+    for status, reason in ((LeadStatus.won, None), (LeadStatus.lost, make_lost_reason())):
+        lead = make_lead(owner=user)
+        assert lead.next_deadline_at is not None
+        change_status(lead, user, status, lost_reason=reason)
+        db.session.commit()
+        assert lead.next_deadline_at is None
+        deadlines = db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id)).all()
+        assert deadlines and all(d.closed_at is not None for d in deadlines)

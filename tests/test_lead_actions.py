@@ -109,7 +109,7 @@ def test_mark_won_sets_closed_at_and_logs(client, seller, lead):
     assert response.status_code == 302
     assert lead.status == LeadStatus.won and lead.closed_at is not None
     [event] = _events(lead, "status_changed")
-    assert event.data == {"from": "open", "to": "won", "reason": None}
+    assert event.data == {"from": "open", "to": "won", "reason": None, "deadlines_closed": 1}
     page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
     assert "Status changed from In progress to Won" in page
     assert "bg-success" in page
@@ -143,7 +143,7 @@ def test_lost_with_reason_then_reopen(client, lead):
     assert client.post(_url(lead, "status"), data=data).status_code == 302
     assert lead.status == LeadStatus.open and lead.closed_at is None and lead.lost_reason is None
     lost, reopened = sorted(_events(lead, "status_changed"), key=lambda e: e.id)
-    assert lost.data == {"from": "open", "to": "lost", "reason": "Bought elsewhere"}
+    assert lost.data == {"from": "open", "to": "lost", "reason": "Bought elsewhere", "deadlines_closed": 1}
     assert reopened.data == {"from": "lost", "to": "open", "reason": None}
     page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
     assert "Lead reopened (was Lost)" in page

@@ -43,7 +43,7 @@ def test_change_status_checks_the_version_when_given(actor, lead):
     with pytest.raises(StaleVersionError):
         change_status(lead, actor, "won", version=lead.version_id + 1)
     event = change_status(lead, actor, "won", version=str(lead.version_id))
-    assert event.data == {"from": "open", "to": "won", "reason": None}
+    assert event.data == {"from": "open", "to": "won", "reason": None, "deadlines_closed": 1}
     assert lead.closed_at is not None
 
 

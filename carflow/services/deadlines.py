@@ -125,6 +125,18 @@ def refresh_next_deadline(lead: Lead) -> None:
     set_committed_value(lead, "next_deadline_at", value)
 
 
+def close_open_deadlines(lead: Lead, now: datetime) -> int:
+    """Close every open deadline of a lead that was won or lost; returns how many."""
+    closed = db.session.execute(
+        update(Deadline)
+        .where(Deadline.lead_id == lead.id, Deadline.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    refresh_next_deadline(lead)
+    return closed
+
+
 def add_deadline(
     lead: Lead,
     actor,

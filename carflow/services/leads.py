@@ -21,7 +21,7 @@ from carflow.models import (
     User,
     utcnow,
 )
-from carflow.services.deadlines import set_first_contact_deadline
+from carflow.services.deadlines import close_open_deadlines, set_first_contact_deadline
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.timeline import register_event_kind
@@ -180,6 +180,8 @@ def change_status(
     lead.closed_at = None if status == LeadStatus.open else utcnow()
     db.session.flush()
     data = {"from": old.value, "to": status.value, "reason": reason}
+    if status != LeadStatus.open:
+        data["deadlines_closed"] = close_open_deadlines(lead, lead.closed_at)
     return record_event(lead, actor, "status_changed", data)
 
 
