@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from carflow.admin.base import SecuredModelView
-from carflow.admin.lead_filters import LEAD_FILTERS, apply_lead_search
+from carflow.admin.lead_filters import LEAD_FILTERS
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
 from carflow.extensions import db
 from carflow.models import Lead
@@ -19,6 +19,8 @@ from carflow.permissions import can, scope_leads
 from carflow.services.contacts import search_contacts
 from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
+from carflow.services.overview import capped_count, fetch_page
+from carflow.services.search import search_condition
 
 
 def _status_badge(view, context, model, name):
@@ -58,6 +60,26 @@ def _dt(view, context, model, name):
     return fmt_datetime(getattr(model, name))
 
 
+def _row_options():
+    """A row's relations, loaded in the page's own query (fixed query count)."""
+    return [
+        joinedload(Lead.contact),
+        joinedload(Lead.owner),
+        joinedload(Lead.branch),
+        joinedload(Lead.lead_type),
+        joinedload(Lead.source),
+    ]
+
+
+def _pager_urls(page) -> dict:
+    """First / previous / next links: the current filters, sort and search plus a cursor."""
+    args = {k: v for k, v in request.args.items() if k not in {"after", "before", "page"}}
+    urls = {"first": url_for(".index_view", **args) if page.prev_cursor else None}
+    urls["prev"] = page.prev_cursor and url_for(".index_view", before=page.prev_cursor, **args)
+    urls["next"] = page.next_cursor and url_for(".index_view", after=page.next_cursor, **args)
+    return urls
+
+
 class LeadView(SecuredModelView):
     """Leads overview; rows link to the lead page. Scoped to what the user may see."""
 
@@ -67,6 +89,7 @@ class LeadView(SecuredModelView):
     can_delete = False
     can_view_details = False
     list_template = "admin/lead/list.html"
+    simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
     column_list = (
         "code",
@@ -125,16 +148,34 @@ class LeadView(SecuredModelView):
 
     def get_query(self):
         """Scoped to the user's leads; the row's relations are loaded in the same query."""
-        return scope_leads(super().get_query(), current_user).options(
-            joinedload(Lead.contact),
-            joinedload(Lead.owner),
-            joinedload(Lead.branch),
-            joinedload(Lead.lead_type),
-            joinedload(Lead.source),
-        )
+        return scope_leads(super().get_query(), current_user).options(*_row_options())
 
     def get_count_query(self):
         return scope_leads(super().get_count_query(), current_user)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        """F3: a keyset page (cursor in `after`/`before`) and a capped count; no OFFSET."""
+        query = scope_leads(db.session.query(Lead), current_user)
+        condition = search_condition(search) if search else None
+        if condition is not None:
+            query = query.filter(condition)
+        if filters and self._filters:
+            query = self._apply_filters(query, None, {}, {}, filters)[0]
+        count, capped = capped_count(db.session, query)
+        if sort_column is None:
+            sort_column, sort_desc = "created_at", True
+        result = fetch_page(
+            query.options(*_row_options()),
+            sort_column,
+            bool(sort_desc),
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+            page_size=page_size or self.page_size,
+        )
+        result.count, result.count_capped = count, capped
+        g.lead_pager = result
+        g.lead_pager_urls = _pager_urls(result)
+        return None, result.rows
 
     def get_one(self, id):
         lead = super().get_one(id)
@@ -146,9 +187,6 @@ class LeadView(SecuredModelView):
         """Filter choices (owners, branches, types, sources) are read fresh per request."""
         self._refresh_filters_cache()
         return super()._get_filter_groups()
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        return apply_lead_search(query, count_query, joins, count_joins, search)
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):

@@ -11,6 +11,7 @@ from carflow.extensions import db
 from carflow.models import Branch, Contact, Lead, LeadSource, LeadStatus, LeadType, User, utcnow
 from carflow.services.deadlines import set_first_contact_deadline
 from carflow.services.events import record_event
+from carflow.services.search import reindex_lead
 from carflow.timeline import register_event_kind
 
 register_event_kind(
@@ -55,5 +56,6 @@ def create_lead(
     lead.code = format_lead_code(lead.id, now)
     record_event(lead, actor, "lead_created", {"contact": contact.display_name}, at=now)
     set_first_contact_deadline(lead, actor, now)
+    reindex_lead(lead.id)
     db.session.flush()
     return lead
