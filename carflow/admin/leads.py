@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import dates as babel_dates
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,21 +23,31 @@ from carflow.permissions import can, scope_leads
 from carflow.services.contacts import search_contacts
 from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
-from carflow.services.overview import capped_count, fetch_page
+from carflow.services.overview import fetch_page
 from carflow.services.search import search_condition
+
+
+def _per_request(key: str, build):
+    """A value computed once per request (labels, URL patterns) for the page's rows."""
+    cache = g.setdefault("lead_overview_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 def _status_badge(view, context, model, name):
     status = model.status
-    return Markup('<span class="badge badge-{} status-badge">{}</span>').format(
-        status.color, status.label
+    return _per_request(
+        f"status:{status.value}",
+        lambda: Markup('<span class="badge badge-{} status-badge">{}</span>').format(
+            status.color, status.label
+        ),
     )
 
 
 def _code_link(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(
-        url_for("lead_page.page", lead_id=model.id), model.code
-    )
+    pattern = _per_request("lead_url", lambda: url_for("lead_page.page", lead_id=0)[:-1])
+    return Markup('<a href="{}{}">{}</a>').format(pattern, model.id, model.code)
 
 
 def _owner(view, context, model, name):
@@ -42,8 +56,30 @@ def _owner(view, context, model, name):
     return model.owner.full_name
 
 
+@lru_cache(maxsize=4096)
+def _short_date(locale: str, day) -> str:
+    return babel_dates.format_date(day, "short", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _short_time(locale: str, clock) -> str:
+    return babel_dates.format_time(clock, "short", locale=locale)
+
+
+def fmt_datetime(value) -> str:
+    """Same text as `|dt` (Babel 'short'), with the date and time parts cached: a page
+    shows hundreds of moments and Babel formats one in ~50 µs."""
+    if value is None:
+        return ""
+    locale = str(get_locale())
+    local = value.astimezone(get_timezone())
+    pattern = babel_dates.get_datetime_format("short", locale=locale)
+    return pattern.replace("{1}", _short_date(locale, local.date())).replace(
+        "{0}", _short_time(locale, local.time().replace(second=0, microsecond=0))
+    )
+
+
 def _deadline(view, context, model, name):
-    from carflow.i18n import fmt_datetime
     from carflow.models import utcnow
 
     if model.next_deadline_at is None:
@@ -55,8 +91,6 @@ def _deadline(view, context, model, name):
 
 
 def _dt(view, context, model, name):
-    from carflow.i18n import fmt_datetime
-
     return fmt_datetime(getattr(model, name))
 
 
@@ -154,14 +188,17 @@ class LeadView(SecuredModelView):
         return scope_leads(super().get_count_query(), current_user)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        """F3: a keyset page (cursor in `after`/`before`) and a capped count; no OFFSET."""
+        """F3: a keyset page (cursor in `after`/`before`); no OFFSET and no count.
+
+        Counting the matches costs a scan of all of them (a filter on one owner: 25,000
+        rows at 1M leads), so the pager shows First / Previous / Next instead of totals.
+        """
         query = scope_leads(db.session.query(Lead), current_user)
         condition = search_condition(search) if search else None
         if condition is not None:
             query = query.filter(condition)
         if filters and self._filters:
             query = self._apply_filters(query, None, {}, {}, filters)[0]
-        count, capped = capped_count(db.session, query)
         if sort_column is None:
             sort_column, sort_desc = "created_at", True
         result = fetch_page(
@@ -172,10 +209,19 @@ class LeadView(SecuredModelView):
             before=request.args.get("before"),
             page_size=page_size or self.page_size,
         )
-        result.count, result.count_capped = count, capped
         g.lead_pager = result
+        g.lead_cells = [self._cells(lead) for lead in result.rows]
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
+
+    def _cells(self, lead) -> list:
+        """A row's cell values, formatted once in Python (the stock row macros are slow)."""
+        cells = []
+        for name in self.column_list:
+            formatter = self.column_formatters.get(name)
+            value = formatter(self, None, lead, name) if formatter else getattr(lead, name)
+            cells.append((name, "" if value is None else value))
+        return cells
 
     def get_one(self, id):
         lead = super().get_one(id)

@@ -21,13 +21,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, true, tuple_
+from sqlalchemy import func, literal, true, tuple_
 from sqlalchemy.orm import aliased
 
 from carflow.models import Branch, Contact, Lead, LeadSource, LeadType, User
 from carflow.models.types import UTCDateTime
-
-COUNT_CAP = 1000
 
 
 @dataclass
@@ -122,8 +120,6 @@ class Page:
     rows: list
     next_cursor: str | None
     prev_cursor: str | None
-    count: int | None = None
-    count_capped: bool = False
 
 
 def _phase_rows(query, spec, index, forward_desc, after, limit):
@@ -178,10 +174,3 @@ def fetch_page(query, column: str, desc: bool, after=None, before=None, page_siz
         next_cursor = tokens[-1] if more else None
         prev_cursor = tokens[0] if cursor is not None and tokens else None
     return Page([row[0] for row in rows], next_cursor, prev_cursor)
-
-
-def capped_count(session, query, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """The number of matching leads, counting at most `cap` + 1 rows: (count, capped)."""
-    inner = query.with_entities(Lead.id).order_by(None).limit(cap + 1).subquery()
-    total = session.execute(select(func.count()).select_from(inner)).scalar_one()
-    return min(total, cap), total > cap

@@ -132,9 +132,17 @@ def prefix_range(prefix: str):
 
 
 def search_words(search: str | None) -> list[str]:
-    """The normalized words of a search box input; every one must match."""
-    words = [normalize(w) for w in (search or "").split()]
-    return [w for w in words if w]
+    """The normalized words of a search box input; every one must match.
+
+    Groups of digits typed with spaces ('0477 12 34') are one phone number.
+    """
+    words: list[str] = []
+    for word in (normalize(w) for w in (search or "").split()):
+        if word.isdigit() and words and words[-1].isdigit():
+            words[-1] += word
+        elif word:
+            words.append(word)
+    return words
 
 
 def _term_exists(word: str):

@@ -8,7 +8,6 @@ Create Date: 2026-11-28 05:45:05.468851
 from alembic import op
 import sqlalchemy as sa
 import carflow.models.types
-import carflow.models.types
 
 
 # revision identifiers, used by Alembic.
