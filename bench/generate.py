@@ -56,6 +56,8 @@ TASK_COLUMNS = (
     "completed_at", "created_by_id", "created_at", "version_id",
 )  # fmt: skip
 BIG_LEAD_EVENTS = 2000
+TYPE_WEIGHTS = (60, 20, 15, 5)  # purchase, sale, trade-in, lease
+SOURCE_WEIGHTS = (30, 25, 15, 12, 8, 6, 4)  # showroom, website, phone, portals, referral, event
 
 
 def big_lead_id(leads: int) -> int:
@@ -193,8 +195,8 @@ class Generator:
         last = self.events(lead_id, created, actor, status, closed_at)
         self.batch["lead"].append((
             lead_id, code, status, rng.choice(self.lost_ids) if status == "lost" else None,
-            rng.choices(self.type_ids, weights=(60, 20, 15, 5)[: len(self.type_ids)])[0],
-            rng.choices(self.source_ids, weights=(30, 25, 15, 12, 8, 6, 4)[: len(self.source_ids)])[0],
+            rng.choices(self.type_ids, weights=TYPE_WEIGHTS[: len(self.type_ids)])[0],
+            rng.choices(self.source_ids, weights=SOURCE_WEIGHTS[: len(self.source_ids)])[0],
             contact_id, owner_id, branch_id, actor, None, created, last, closed_at, next_due,
             *counts, 1,
         ))  # fmt: skip
@@ -324,8 +326,8 @@ def main(argv=None) -> None:
     with bench_app(args.database_url).app_context():
         result = generate(args.leads, args.seed)
     print(
-        f"{result['leads']:,} leads, {result['rows']:,} bulk rows: load {result['load_seconds']} s, "
-        f"indexes {result['index_seconds']} s, total {result['total_seconds']} s"
+        f"{result['leads']:,} leads, {result['rows']:,} bulk rows: "
+        f"load {result['load_seconds']} s, indexes {result['index_seconds']} s, total {result['total_seconds']} s"
     )
 
 

@@ -134,7 +134,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     from bench.app import bench_app
 
-    doc = run(bench_app(args.database_url), args.runs)
+    app = bench_app(args.database_url)
+    doc = run(app, args.runs)
+    with app.app_context():
+        db.engine.dispose()
     print_table(doc)
     path = Path(args.output) if args.output else RESULTS / f"{doc['database']}-{doc['leads']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
