@@ -327,7 +327,8 @@ def main(argv=None) -> None:
         result = generate(args.leads, args.seed)
     print(
         f"{result['leads']:,} leads, {result['rows']:,} bulk rows: "
-        f"load {result['load_seconds']} s, indexes {result['index_seconds']} s, total {result['total_seconds']} s"
+        f"load {result['load_seconds']} s, indexes {result['index_seconds']} s, "
+        f"total {result['total_seconds']} s"
     )
 
 

@@ -64,6 +64,7 @@ class Lead(db.Model):
         Index("ix_lead_next_deadline_at_id", "next_deadline_at", "id"),
         Index("ix_lead_status_created_at", "status", "created_at", "id"),
         Index("ix_lead_owner_created_at", "owner_id", "created_at", "id"),
+        Index("ix_lead_owner_status_created_at", "owner_id", "status", "created_at", "id"),
         Index("ix_lead_branch_created_at", "branch_id", "created_at", "id"),
         # seek pagination of the overview's sorts on related names (F3)
         Index("ix_lead_type_created_at", "lead_type_id", "created_at", "id"),

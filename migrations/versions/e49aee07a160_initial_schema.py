@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 12f4a4da46b5
+Revision ID: e49aee07a160
 Revises: 
-Create Date: 2026-11-28 05:45:05.468851
+Create Date: 2026-11-28 06:10:22.284558
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import carflow.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '12f4a4da46b5'
+revision = 'e49aee07a160'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -218,6 +218,7 @@ def upgrade():
         batch_op.create_index('ix_lead_last_activity_at_id', ['last_activity_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_next_deadline_at_id', ['next_deadline_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_owner_created_at', ['owner_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_lead_owner_status_created_at', ['owner_id', 'status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_source_created_at', ['source_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_status_created_at', ['status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_type_created_at', ['lead_type_id', 'created_at', 'id'], unique=False)
@@ -512,6 +513,7 @@ def downgrade():
         batch_op.drop_index('ix_lead_type_created_at')
         batch_op.drop_index('ix_lead_status_created_at')
         batch_op.drop_index('ix_lead_source_created_at')
+        batch_op.drop_index('ix_lead_owner_status_created_at')
         batch_op.drop_index('ix_lead_owner_created_at')
         batch_op.drop_index('ix_lead_next_deadline_at_id')
         batch_op.drop_index('ix_lead_last_activity_at_id')
