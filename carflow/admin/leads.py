@@ -202,12 +202,15 @@ class LeadView(SecuredModelView):
         if sort_column is None:
             sort_column, sort_desc = "created_at", True
         result = fetch_page(
-            query.options(*_row_options()),
+            query,
             sort_column,
             bool(sort_desc),
             after=request.args.get("after"),
             before=request.args.get("before"),
             page_size=page_size or self.page_size,
+            load=lambda ids: db.session.query(Lead)
+            .options(*_row_options())
+            .filter(Lead.id.in_(ids)),
         )
         g.lead_pager = result
         g.lead_cells = [self._cells(lead) for lead in result.rows]

@@ -125,7 +125,7 @@ class Page:
 def _phase_rows(query, spec, index, forward_desc, after, limit):
     phase = spec.phases[index]
     keys = phase.keys
-    q = query.filter(phase.condition).add_columns(*keys)
+    q = query.filter(phase.condition).with_entities(Lead.id, *keys)
     if after is not None:
         bound = tuple_(*[literal(v, type_=k.type) for k, v in zip(keys, after, strict=True)])
         q = q.filter(tuple_(*keys) < bound if forward_desc else tuple_(*keys) > bound)
@@ -152,8 +152,14 @@ def _walk(query, spec, desc, cursor, limit, backwards):
     return rows
 
 
-def fetch_page(query, column: str, desc: bool, after=None, before=None, page_size=50) -> Page:
-    """One page of `query` sorted on `column`, after or before a cursor token."""
+def fetch_page(
+    query, column: str, desc: bool, after=None, before=None, page_size=50, load=None
+) -> Page:
+    """One page of `query` sorted on `column`, after or before a cursor token.
+
+    The seek reads only ids and sort keys; `load(ids)` then reads the page's rows with
+    their relations (joins for 50 rows, not for every candidate the database sorts).
+    """
     spec = sort_spec(column)
     for alias, on, outer in spec.joins:
         query = query.join(alias, on, isouter=outer)
@@ -173,4 +179,8 @@ def fetch_page(query, column: str, desc: bool, after=None, before=None, page_siz
     else:
         next_cursor = tokens[-1] if more else None
         prev_cursor = tokens[0] if cursor is not None and tokens else None
-    return Page([row[0] for row in rows], next_cursor, prev_cursor)
+    ids = [row[0] for row in rows]
+    if load is None:
+        return Page(ids, next_cursor, prev_cursor)
+    by_id = {item.id: item for item in load(ids)} if ids else {}
+    return Page([by_id[i] for i in ids if i in by_id], next_cursor, prev_cursor)

@@ -25,7 +25,7 @@ from carflow.models import (
 )
 
 TERM_LENGTH = 64
-SPARSE_CAP = 2000  # at most this many matches: looked up by id; more: checked row by row
+SPARSE_CAP = 5000  # ≈ sqrt(page × leads) at 1M: lookups by id and row checks cost alike
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SPLIT = re.compile(r"[\s\-'’/,.&()]+")
 
