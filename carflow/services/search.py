@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import and_, delete, exists, false, insert, select
+from sqlalchemy import and_, delete, exists, false, func, insert, select
 
 from carflow.extensions import db
 from carflow.models import (
@@ -161,17 +161,17 @@ def search_condition(search: str | None):
     if not words:
         return None
     longest = max(words, key=len)
-    ids = list(
-        db.session.scalars(
-            select(LeadSearchTerm.lead_id)
-            .where(prefix_range(longest))
-            .distinct()
-            .limit(SPARSE_CAP + 1)
-        )
+    matches = (
+        select(LeadSearchTerm.lead_id)
+        .where(prefix_range(longest))
+        .distinct()
+        .limit(SPARSE_CAP + 1)
+        .subquery()
     )
+    found = db.session.scalar(select(func.count()).select_from(matches))
     others = [_term_exists(w) for w in words if w is not longest]
-    if len(ids) > SPARSE_CAP:
+    if found > SPARSE_CAP:
         return and_(_term_exists(longest), *others)
-    if not ids:
+    if not found:
         return false()
-    return and_(Lead.id.in_(ids), *others)
+    return and_(Lead.id.in_(select(matches.c.lead_id)), *others)
