@@ -152,8 +152,8 @@ def _term_exists(word: str):
 def search_condition(search: str | None):
     """A WHERE condition on Lead for the search box, or None when it is empty.
 
-    One query reads at most SPARSE_CAP+1 ids for the longest word. When that is all of
-    them, the page is read by id (an index lookup per match); otherwise matches are
+    One query counts at most SPARSE_CAP+1 ids for the longest word. When that is all of
+    them, the page reads them by id (an index lookup per match); otherwise matches are
     dense enough that scanning leads in the page's order finds a page quickly, each
     row checked on the (lead_id, term) key.
     """
