@@ -9,21 +9,16 @@ from flask import has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter, FilterEqual
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import select
 
 from carflow.extensions import db
 from carflow.models import (
     Branch,
-    Contact,
     Lead,
     LeadSource,
     LeadStatus,
     LeadType,
-    Offer,
-    TestDrive,
-    TradeIn,
     User,
-    Vehicle,
     utcnow,
 )
 
@@ -109,46 +104,3 @@ LEAD_FILTERS = [
     DateTimeBetweenFilter(Lead.created_at, _l("Created")),
     DateTimeBetweenFilter(Lead.last_activity_at, _l("Last activity")),
 ]
-
-
-def lead_search_condition(term: str):
-    """One search word: lead code, contact name/email/phone, or a linked vehicle's plate/VIN."""
-    low = term.lower()
-    prefix = f"{low}%"
-    contact_match = exists().where(
-        Contact.id == Lead.contact_id,
-        or_(
-            func.lower(Contact.last_name).like(prefix),
-            func.lower(Contact.first_name).like(prefix),
-            func.lower(Contact.email).like(prefix),
-            Contact.phone.like(f"{term}%"),
-            Contact.mobile.like(f"{term}%"),
-        ),
-    )
-    vehicle_cols = lambda model: or_(  # noqa: E731
-        func.lower(model.plate).like(prefix), func.lower(model.vin).like(prefix)
-    )
-    trade_in_match = exists().where(TradeIn.lead_id == Lead.id, vehicle_cols(TradeIn))
-    offer_match = exists().where(
-        Offer.lead_id == Lead.id, Vehicle.id == Offer.vehicle_id, vehicle_cols(Vehicle)
-    )
-    drive_match = exists().where(
-        TestDrive.lead_id == Lead.id, Vehicle.id == TestDrive.vehicle_id, vehicle_cols(Vehicle)
-    )
-    return or_(
-        func.lower(Lead.code).like(prefix),
-        contact_match,
-        trade_in_match,
-        offer_match,
-        drive_match,
-    )
-
-
-def apply_lead_search(query, count_query, joins, count_joins, search: str):
-    """Every word of the search must match (Flask-Admin `_apply_search` signature)."""
-    conditions = [lead_search_condition(t) for t in search.split() if t]
-    if conditions:
-        query = query.filter(and_(*conditions))
-        if count_query is not None:
-            count_query = count_query.filter(and_(*conditions))
-    return query, count_query, joins, count_joins

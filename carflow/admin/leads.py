@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from functools import lru_cache
+
+from babel import dates as babel_dates
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from carflow.admin.base import SecuredModelView
-from carflow.admin.lead_filters import LEAD_FILTERS, apply_lead_search
+from carflow.admin.lead_filters import LEAD_FILTERS
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
 from carflow.extensions import db
 from carflow.models import Lead
@@ -19,19 +23,31 @@ from carflow.permissions import can, scope_leads
 from carflow.services.contacts import search_contacts
 from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
+from carflow.services.overview import fetch_page
+from carflow.services.search import search_condition
+
+
+def _per_request(key: str, build):
+    """A value computed once per request (labels, URL patterns) for the page's rows."""
+    cache = g.setdefault("lead_overview_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
 
 
 def _status_badge(view, context, model, name):
     status = model.status
-    return Markup('<span class="badge badge-{} status-badge">{}</span>').format(
-        status.color, status.label
+    return _per_request(
+        f"status:{status.value}",
+        lambda: Markup('<span class="badge badge-{} status-badge">{}</span>').format(
+            status.color, status.label
+        ),
     )
 
 
 def _code_link(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(
-        url_for("lead_page.page", lead_id=model.id), model.code
-    )
+    pattern = _per_request("lead_url", lambda: url_for("lead_page.page", lead_id=0)[:-1])
+    return Markup('<a href="{}{}">{}</a>').format(pattern, model.id, model.code)
 
 
 def _owner(view, context, model, name):
@@ -40,8 +56,34 @@ def _owner(view, context, model, name):
     return model.owner.full_name
 
 
+@lru_cache(maxsize=4096)
+def _short_date(locale: str, day) -> str:
+    return babel_dates.format_date(day, "short", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _short_time(locale: str, clock) -> str:
+    return babel_dates.format_time(clock, "short", locale=locale)
+
+
+def fmt_datetime(value) -> str:
+    """Same text as `|dt` (Babel 'short'), with the date and time parts cached: a page
+    shows hundreds of moments and Babel formats one in ~50 µs."""
+    if value is None:
+        return ""
+    locale, tz, pattern = _per_request("dt_context", _datetime_context)
+    local = value.astimezone(tz)
+    return pattern.replace("{1}", _short_date(locale, local.date())).replace(
+        "{0}", _short_time(locale, local.time().replace(second=0, microsecond=0))
+    )
+
+
+def _datetime_context():
+    locale = str(get_locale())
+    return locale, get_timezone(), babel_dates.get_datetime_format("short", locale=locale)
+
+
 def _deadline(view, context, model, name):
-    from carflow.i18n import fmt_datetime
     from carflow.models import utcnow
 
     if model.next_deadline_at is None:
@@ -53,9 +95,27 @@ def _deadline(view, context, model, name):
 
 
 def _dt(view, context, model, name):
-    from carflow.i18n import fmt_datetime
-
     return fmt_datetime(getattr(model, name))
+
+
+def _row_options():
+    """A row's relations, loaded in the page's own query (fixed query count)."""
+    return [
+        joinedload(Lead.contact),
+        joinedload(Lead.owner),
+        joinedload(Lead.branch),
+        joinedload(Lead.lead_type),
+        joinedload(Lead.source),
+    ]
+
+
+def _pager_urls(page) -> dict:
+    """First / previous / next links: the current filters, sort and search plus a cursor."""
+    args = {k: v for k, v in request.args.items() if k not in {"after", "before", "page"}}
+    urls = {"first": url_for(".index_view", **args) if page.prev_cursor else None}
+    urls["prev"] = page.prev_cursor and url_for(".index_view", before=page.prev_cursor, **args)
+    urls["next"] = page.next_cursor and url_for(".index_view", after=page.next_cursor, **args)
+    return urls
 
 
 class LeadView(SecuredModelView):
@@ -67,6 +127,7 @@ class LeadView(SecuredModelView):
     can_delete = False
     can_view_details = False
     list_template = "admin/lead/list.html"
+    simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
     column_list = (
         "code",
@@ -125,16 +186,49 @@ class LeadView(SecuredModelView):
 
     def get_query(self):
         """Scoped to the user's leads; the row's relations are loaded in the same query."""
-        return scope_leads(super().get_query(), current_user).options(
-            joinedload(Lead.contact),
-            joinedload(Lead.owner),
-            joinedload(Lead.branch),
-            joinedload(Lead.lead_type),
-            joinedload(Lead.source),
-        )
+        return scope_leads(super().get_query(), current_user).options(*_row_options())
 
     def get_count_query(self):
         return scope_leads(super().get_count_query(), current_user)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        """F3: a keyset page (cursor in `after`/`before`); no OFFSET and no count.
+
+        Counting the matches costs a scan of all of them (a filter on one owner: 25,000
+        rows at 1M leads), so the pager shows First / Previous / Next instead of totals.
+        """
+        query = scope_leads(db.session.query(Lead), current_user)
+        condition = search_condition(search) if search else None
+        if condition is not None:
+            query = query.filter(condition)
+        if filters and self._filters:
+            query = self._apply_filters(query, None, {}, {}, filters)[0]
+        if sort_column is None:
+            sort_column, sort_desc = "created_at", True
+        result = fetch_page(
+            query,
+            sort_column,
+            bool(sort_desc),
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+            page_size=page_size or self.page_size,
+            load=lambda ids: db.session.query(Lead)
+            .options(*_row_options())
+            .filter(Lead.id.in_(ids)),
+        )
+        g.lead_pager = result
+        g.lead_cells = [self._cells(lead) for lead in result.rows]
+        g.lead_pager_urls = _pager_urls(result)
+        return None, result.rows
+
+    def _cells(self, lead) -> list:
+        """A row's cell values, formatted once in Python (the stock row macros are slow)."""
+        cells = []
+        for name in self.column_list:
+            formatter = self.column_formatters.get(name)
+            value = formatter(self, None, lead, name) if formatter else getattr(lead, name)
+            cells.append((name, "" if value is None else value))
+        return cells
 
     def get_one(self, id):
         lead = super().get_one(id)
@@ -146,9 +240,6 @@ class LeadView(SecuredModelView):
         """Filter choices (owners, branches, types, sources) are read fresh per request."""
         self._refresh_filters_cache()
         return super()._get_filter_groups()
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        return apply_lead_search(query, count_query, joins, count_joins, search)
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):

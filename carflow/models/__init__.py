@@ -17,6 +17,7 @@ from carflow.models.enums import (
 )
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
+from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
 from carflow.models.task import Deadline, Task
 from carflow.models.types import utcnow
@@ -41,6 +42,7 @@ __all__ = [
     "Gearbox",
     "Lead",
     "LeadContact",
+    "LeadSearchTerm",
     "LeadSource",
     "LeadStatus",
     "LeadType",

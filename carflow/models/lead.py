@@ -30,9 +30,9 @@ class Lead(db.Model):
     status: Mapped[LeadStatus] = mapped_column(enum_column(LeadStatus), default=LeadStatus.open)
     lost_reason_id: Mapped[int | None] = mapped_column(ForeignKey("lost_reason.id"))
     lost_reason_text: Mapped[str | None] = mapped_column(Text)
-    lead_type_id: Mapped[int] = mapped_column(ForeignKey("lead_type.id"), index=True)
-    source_id: Mapped[int] = mapped_column(ForeignKey("lead_source.id"), index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    lead_type_id: Mapped[int] = mapped_column(ForeignKey("lead_type.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("lead_source.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branch.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -64,7 +64,12 @@ class Lead(db.Model):
         Index("ix_lead_next_deadline_at_id", "next_deadline_at", "id"),
         Index("ix_lead_status_created_at", "status", "created_at", "id"),
         Index("ix_lead_owner_created_at", "owner_id", "created_at", "id"),
+        Index("ix_lead_owner_status_created_at", "owner_id", "status", "created_at", "id"),
         Index("ix_lead_branch_created_at", "branch_id", "created_at", "id"),
+        # seek pagination of the overview's sorts on related names (F3)
+        Index("ix_lead_type_created_at", "lead_type_id", "created_at", "id"),
+        Index("ix_lead_source_created_at", "source_id", "created_at", "id"),
+        Index("ix_lead_contact_created_at", "contact_id", "created_at", "id"),
     )
 
     def __str__(self) -> str:

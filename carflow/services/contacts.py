@@ -27,6 +27,8 @@ CONTACT_FIELDS = (
     "notes",
 )
 
+SEARCHED_FIELDS = {"first_name", "last_name", "email", "phone", "mobile"}
+
 
 def _clean(value):
     if isinstance(value, str):
@@ -75,6 +77,10 @@ def update_contact(contact: Contact, actor, **fields) -> dict:
             changes[key] = (getattr(contact, key), value)
             setattr(contact, key, value)
     db.session.flush()
+    if SEARCHED_FIELDS & changes.keys():
+        from carflow.services.search import reindex_contact
+
+        reindex_contact(contact.id)
     return changes
 
 

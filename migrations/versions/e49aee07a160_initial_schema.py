@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: addc36dca746
+Revision ID: e49aee07a160
 Revises: 
-Create Date: 2026-11-28 05:24:05.241566
+Create Date: 2026-11-28 06:10:22.284558
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import carflow.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'addc36dca746'
+revision = 'e49aee07a160'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -213,14 +213,15 @@ def upgrade():
     )
     with op.batch_alter_table('lead', schema=None) as batch_op:
         batch_op.create_index('ix_lead_branch_created_at', ['branch_id', 'created_at', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_lead_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_lead_contact_created_at', ['contact_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_created_at_id', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_last_activity_at_id', ['last_activity_at', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_lead_lead_type_id'), ['lead_type_id'], unique=False)
         batch_op.create_index('ix_lead_next_deadline_at_id', ['next_deadline_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_owner_created_at', ['owner_id', 'created_at', 'id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_lead_source_id'), ['source_id'], unique=False)
+        batch_op.create_index('ix_lead_owner_status_created_at', ['owner_id', 'status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_lead_source_created_at', ['source_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_lead_status_created_at', ['status', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_lead_type_created_at', ['lead_type_id', 'created_at', 'id'], unique=False)
 
     op.create_table('deadline',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -288,6 +289,15 @@ def upgrade():
     )
     with op.batch_alter_table('lead_contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lead_contact_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('lead_search',
+    sa.Column('lead_id', sa.Integer(), nullable=False),
+    sa.Column('term', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['lead_id'], ['lead.id'], name=op.f('fk_lead_search_lead_id_lead')),
+    sa.PrimaryKeyConstraint('lead_id', 'term', name=op.f('pk_lead_search'))
+    )
+    with op.batch_alter_table('lead_search', schema=None) as batch_op:
+        batch_op.create_index('ix_lead_search_term_lead', ['term', 'lead_id'], unique=False)
 
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -478,6 +488,10 @@ def downgrade():
         batch_op.drop_index('ix_task_assignee_starts_at')
 
     op.drop_table('task')
+    with op.batch_alter_table('lead_search', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_search_term_lead')
+
+    op.drop_table('lead_search')
     with op.batch_alter_table('lead_contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lead_contact_contact_id'))
 
@@ -496,14 +510,15 @@ def downgrade():
 
     op.drop_table('deadline')
     with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.drop_index('ix_lead_type_created_at')
         batch_op.drop_index('ix_lead_status_created_at')
-        batch_op.drop_index(batch_op.f('ix_lead_source_id'))
+        batch_op.drop_index('ix_lead_source_created_at')
+        batch_op.drop_index('ix_lead_owner_status_created_at')
         batch_op.drop_index('ix_lead_owner_created_at')
         batch_op.drop_index('ix_lead_next_deadline_at_id')
-        batch_op.drop_index(batch_op.f('ix_lead_lead_type_id'))
         batch_op.drop_index('ix_lead_last_activity_at_id')
         batch_op.drop_index('ix_lead_created_at_id')
-        batch_op.drop_index(batch_op.f('ix_lead_contact_id'))
+        batch_op.drop_index('ix_lead_contact_created_at')
         batch_op.drop_index('ix_lead_branch_created_at')
 
     op.drop_table('lead')
