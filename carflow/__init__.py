@@ -60,9 +60,11 @@ def _instance_secret_key(instance: Path) -> str:
 def _init_extensions(app: Flask) -> None:
     from carflow import i18n
     from carflow.db_setup import init_db_events
+    from carflow.services.search_sync import install_search_sync
 
     db.init_app(app)
     init_db_events(app)
+    install_search_sync()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     mail.init_app(app)

@@ -23,8 +23,13 @@ def _form(user, lead_type, source, **extra):
 
 
 def test_contact_search_finds_existing_contacts(client, login_as):
-    login_as("salesperson")
-    make_contact(first_name="Louise", last_name="Dubois", email="louise@example.com")
+    user = login_as("salesperson")
+    make_contact(
+        first_name="Louise",
+        last_name="Dubois",
+        email="louise@example.com",
+        branch_id=user.branch_id,
+    )
     db.session.commit()
     results = client.get("/admin/lead/contact-search?q=dubo").get_json()["results"]
     assert [r["name"] for r in results] == ["Louise Dubois"]
@@ -33,7 +38,7 @@ def test_contact_search_finds_existing_contacts(client, login_as):
 
 def test_create_lead_with_existing_contact(client, login_as):
     user = login_as("salesperson")
-    contact = make_contact()
+    contact = make_contact(branch_id=user.branch_id)
     lead_type, source = make_lead_type(delay_minutes=120), make_source()
     db.session.commit()
     response = client.post(
@@ -92,3 +97,32 @@ def test_bad_input_shows_messages_and_stores_nothing(client, login_as):
 def test_read_only_user_cannot_create(client, login_as):
     login_as("read_only")
     assert client.get("/admin/lead/new/").status_code == 403
+
+
+def test_create_tab_only_for_users_who_may_create(client, login_as):
+    login_as("read_only")
+    assert b"/admin/lead/new/" not in client.get("/admin/lead/").data
+    login_as("salesperson")
+    assert b"/admin/lead/new/" in client.get("/admin/lead/").data
+
+
+def test_contact_search_and_pick_are_scoped_to_the_users_branch(client, login_as):
+    """F32: contacts of another branch's leads are neither found nor usable by id."""
+    from tests.factories import make_branch, make_lead, make_user
+
+    user = login_as("salesperson")
+    other_branch = make_branch()
+    foreign = make_lead(
+        owner=make_user(branch=other_branch),
+        contact=make_contact(
+            last_name="Hidden", email="hidden@example.com", branch_id=other_branch.id
+        ),
+    )
+    lead_type, source = make_lead_type(), make_source()
+    db.session.commit()
+    assert client.get("/admin/lead/contact-search?q=hidd").get_json()["results"] == []
+    response = client.post(
+        "/admin/lead/new/", data=_form(user, lead_type, source, contact_id=str(foreign.contact_id))
+    )
+    assert b"The chosen contact does not exist." in response.data
+    assert db.session.scalar(select(func.count()).select_from(Lead)) == 1

@@ -143,7 +143,12 @@ def test_lost_with_reason_then_reopen(client, lead):
     assert client.post(_url(lead, "status"), data=data).status_code == 302
     assert lead.status == LeadStatus.open and lead.closed_at is None and lead.lost_reason is None
     lost, reopened = sorted(_events(lead, "status_changed"), key=lambda e: e.id)
-    assert lost.data == {"from": "open", "to": "lost", "reason": "Bought elsewhere", "deadlines_closed": 1}
+    assert lost.data == {
+        "from": "open",
+        "to": "lost",
+        "reason": "Bought elsewhere",
+        "deadlines_closed": 1,
+    }
     assert reopened.data == {"from": "lost", "to": "open", "reason": None}
     page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
     assert "Lead reopened (was Lost)" in page

@@ -97,7 +97,7 @@ def test_contact_of_another_lead_is_404(client, seller, lead):
 
 
 def test_link_existing_contact_with_relation(client, lead):
-    spouse = make_contact(first_name="Jan", last_name="Maes")
+    spouse = make_contact(first_name="Jan", last_name="Maes", branch_id=lead.branch_id)
     data = {"contact_id": str(spouse.id), "relation": "Spouse"}
     assert client.post(_url(lead, "link"), data=data).status_code == 302
     link = db.session.scalar(select(LeadContact).where(LeadContact.lead_id == lead.id))

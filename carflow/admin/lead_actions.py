@@ -21,7 +21,7 @@ from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Branch, Contact, LostReason, User
-from carflow.permissions import can
+from carflow.permissions import can, can_see_contact
 from carflow.services import lead_contacts, leads
 from carflow.services.errors import ServiceError, StaleVersionError
 
@@ -183,7 +183,7 @@ class LeadActionsView(HiddenView):
         def call(form):
             raw = form.contact_id.data or ""
             contact = db.session.get(Contact, int(raw)) if raw.isdigit() else None
-            if contact is None:
+            if contact is None or not can_see_contact(current_user, contact):
                 raise ServiceError(_l("Search and pick a contact first."), field="contact_id")
             lead_contacts.link_contact(lead, current_user, contact, form.relation.data)
 

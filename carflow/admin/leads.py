@@ -122,7 +122,14 @@ class LeadView(SecuredModelView):
     """Leads overview; rows link to the lead page. Scoped to what the user may see."""
 
     required_action = "lead.view"
-    can_create = True
+
+    @property
+    def can_create(self) -> bool:
+        """The Create tab shows only to users who may create leads (F19)."""
+        return bool(current_user and current_user.is_authenticated) and can(
+            current_user, "lead.create"
+        )
+
     can_edit = False
     can_delete = False
     can_view_details = False
@@ -266,7 +273,7 @@ class LeadView(SecuredModelView):
     @expose("/contact-search")
     def contact_search(self):
         """JSON: contacts matching `q`, to pick one instead of creating a duplicate."""
-        if not can(current_user, "lead.create"):
+        if not (can(current_user, "lead.create") or can(current_user, "lead.edit_contacts")):
             abort(403)
         results = [
             {
@@ -276,6 +283,6 @@ class LeadView(SecuredModelView):
                 "phone": c.phone or c.mobile or "",
                 "city": c.city or "",
             }
-            for c in search_contacts(request.args.get("q", ""))
+            for c in search_contacts(request.args.get("q", ""), user=current_user)
         ]
         return jsonify(results=results)

@@ -84,8 +84,8 @@ def update_contact(contact: Contact, actor, **fields) -> dict:
     return changes
 
 
-def search_contacts(term: str, limit: int = 20) -> list[Contact]:
-    """Find contacts by name, email or phone prefix (to avoid duplicates, F4)."""
+def search_contacts(term: str, limit: int = 20, user=None) -> list[Contact]:
+    """Find contacts by name, email or phone prefix (F4), among those `user` may see."""
     term = (term or "").strip()
     if len(term) < 2:
         return []
@@ -101,4 +101,8 @@ def search_contacts(term: str, limit: int = 20) -> list[Contact]:
     query = (
         select(Contact).where(or_(*conditions)).order_by(Contact.last_name, Contact.id).limit(limit)
     )
+    if user is not None:
+        from carflow.permissions import scope_contacts
+
+        query = scope_contacts(query, user)
     return list(db.session.scalars(query))

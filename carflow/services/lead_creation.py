@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from carflow.extensions import db
 from carflow.models import Branch, Contact, LeadSource, LeadType, User
+from carflow.permissions import can_see_contact
 from carflow.services.contacts import create_contact
 from carflow.services.errors import ServiceError
 from carflow.services.leads import create_lead
@@ -45,7 +46,10 @@ def _resolve_contact(form, actor: User, branch: Branch) -> Contact:
     if raw_id:
         if not raw_id.isdigit():
             raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
-        return _get(Contact, int(raw_id), "last_name", _l("The chosen contact does not exist."))
+        contact = _get(Contact, int(raw_id), "last_name", _l("The chosen contact does not exist."))
+        if not can_see_contact(actor, contact):
+            raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
+        return contact
     return create_contact(
         actor,
         branch_id=branch.id,

@@ -1,8 +1,8 @@
 """The leads search index (F2): terms per lead, prefix lookups on an index range.
 
-Every service that changes a searched field calls `reindex_lead(lead_id)` (lead code,
-linked contacts, trade-ins, offers, test drives) or `reindex_contact(contact_id)`
-(names, email, phone) in its own transaction.
+`carflow.services.search_sync` calls `reindex_lead(lead_id)` / `reindex_contact(contact_id)`
+before every commit for the leads whose searched data changed (lead code, linked contacts,
+trade-ins, offers, test drives, contact names/email/phones), in the same transaction.
 """
 
 from __future__ import annotations
