@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from carflow.extensions import db
 from tests.factories import make_lead, make_offer, make_test_drive, make_trade_in, make_vehicle
 
 
@@ -17,6 +18,7 @@ def test_item_lists_query_count_does_not_grow(client, login_as, count_queries):
     user = login_as("salesperson")
     lead = make_lead(owner=user)
     _add_items(lead, user, 1)
+    db.session.commit()
     urls = (
         f"/admin/trade-ins/lead/{lead.id}",
         f"/admin/offers/lead/{lead.id}",
@@ -29,6 +31,7 @@ def test_item_lists_query_count_does_not_grow(client, login_as, count_queries):
             assert client.get(url).status_code == 200
         before[url] = len(queries)
     _add_items(lead, user, 4)
+    db.session.commit()
     for url in urls:
         with count_queries() as queries:
             page = client.get(url)

@@ -30,7 +30,17 @@ from flask import url_for
 from carflow.extensions import db
 from carflow.models import AccountSettings, Edition
 from carflow.permissions import ACTIONS, EDITION_FEATURES, can
-from tests.factories import make_branch, make_lead, make_user
+from tests.factories import (
+    make_appointment,
+    make_branch,
+    make_contact,
+    make_lead,
+    make_offer,
+    make_task,
+    make_trade_in,
+    make_user,
+    make_vehicle,
+)
 
 ROLES = ("admin", "sales_manager", "salesperson", "receptionist", "read_only")
 
@@ -115,6 +125,209 @@ def _fa_lead_rules(model: str) -> dict[str, Rule]:
     }
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def make_document(lead):
+    """A document uploaded through `upload_document`."""
+    from carflow.services.documents import upload_document
+
+    return upload_document(lead, lead.owner, io.BytesIO(PDF), "scan.pdf", "Identity card")
+
+
+def make_communication(lead):
+    """A pending email about a new offer, stored through `queue_communication`."""
+    from carflow.services.communications import queue_communication
+
+    offer = make_offer(lead)
+    return queue_communication(lead, lead.owner, offer, [lead.contact.email], "Offer", "Hello")
+
+
+def make_deadline(lead):
+    """A follow-up deadline added through `add_deadline`."""
+    from datetime import timedelta
+
+    from carflow.models import utcnow
+    from carflow.services.deadlines import add_deadline
+
+    return add_deadline(lead, lead.owner, utcnow() + timedelta(days=1))
+
+
+def make_photo(lead):
+    """A trade-in photo stored through `add_trade_in`."""
+    from werkzeug.datastructures import FileStorage
+
+    from carflow.services.trade_ins import add_trade_in
+
+    photo = FileStorage(io.BytesIO(PNG), filename="front.png")
+    trade_in = add_trade_in(lead, lead.owner, {"make": "Peugeot", "model": "208"}, [photo])
+    return trade_in.photos[0]
+
+
+def linked_contact(lead):
+    """A second contact linked to the lead through `link_contact`."""
+    from carflow.services.lead_contacts import link_contact
+
+    contact = make_contact()
+    link_contact(lead, lead.owner, contact, "spouse")
+    return contact
+
+
+def _item(endpoint: str, make: Callable, key: str = "id", **values) -> Callable:
+    """url(lead): an item made under `lead`, aimed at by `endpoint`."""
+    return lambda lead: url_for(endpoint, **{key: make(lead).id}, **values)
+
+
+def _contact_url(endpoint: str) -> Callable:
+    return lambda lead: url_for(endpoint, lead_id=lead.id, contact_id=linked_contact(lead).id)
+
+
+def _compose_url(lead):
+    make_offer(lead)
+    return url_for("communication.compose", lead_id=lead.id)
+
+
+def _lead_item_rules() -> dict[str, Rule]:
+    """Items of a lead (F10-F16, F21): each checked against its lead's scope.
+
+    Edit pages answer GET with `*.view` and POST with `*.manage`: the POST is tested.
+    """
+    return {
+        # Communication (F15)
+        "communication.index": DISABLED,
+        "communication.compose": Rule("communication.send", lead=True, url=_compose_url),
+        "communication.item_view": Rule(
+            "communication.view",
+            lead=True,
+            url=_item("communication.item_view", make_communication),
+        ),
+        "communication.retry": _post(
+            "communication.send", lead=True, url=_item("communication.retry", make_communication)
+        ),
+        # Deadlines (F21, F25)
+        "deadline.index": DISABLED,
+        "deadline.add": Rule("deadline.manage", lead=True),
+        "deadline.open": Rule("lead.view", lead=True, url=_item("deadline.open", make_deadline)),
+        "deadline.move": _post(
+            "deadline.manage", lead=True, url=_item("deadline.move", make_deadline)
+        ),
+        "deadline.outcome": _post(
+            "deadline.manage", lead=True, url=_item("deadline.outcome", make_deadline)
+        ),
+        "deadline_settings.index": _post("settings.manage"),
+        # Documents (F14)
+        "document.index": DISABLED,
+        "document.upload": Rule("document.manage", lead=True),
+        "document.item_view": Rule(
+            "document.view", lead=True, url=_item("document.item_view", make_document)
+        ),
+        "document.download": Rule(
+            "document.view", lead=True, url=_item("document.download", make_document)
+        ),
+        "document.rename": _post(
+            "document.manage", lead=True, url=_item("document.rename", make_document)
+        ),
+        "document.delete": _post(
+            "document.manage", lead=True, url=_item("document.delete", make_document)
+        ),
+        # Lead page actions (F13, F17, F18, F20, F22)
+        "lead_actions.index": DISABLED,
+        "lead_actions.note": _post("lead.note", lead=True),
+        "lead_actions.comment": _post("lead.edit", lead=True),
+        "lead_actions.assign": _post("lead.assign", lead=True),
+        "lead_actions.status": _post("lead.change_status", lead=True),
+        "lead_actions.contact_edit": _post(
+            "lead.edit_contacts", lead=True, url=_contact_url("lead_actions.contact_edit")
+        ),
+        "lead_actions.contact_link": _post("lead.edit_contacts", lead=True),
+        "lead_actions.contact_new": _post("lead.edit_contacts", lead=True),
+        "lead_actions.contact_unlink": _post(
+            "lead.edit_contacts", lead=True, url=_contact_url("lead_actions.contact_unlink")
+        ),
+        "lead_actions.contact_main": _post(
+            "lead.edit_contacts", lead=True, url=_contact_url("lead_actions.contact_main")
+        ),
+        # Offers (F11)
+        "offer.index": DISABLED,
+        "offer.create_view": Rule("offer.manage", lead=True),
+        "offer.edit_view": _post(
+            "offer.manage", lead=True, url=_item("offer.edit_view", make_offer)
+        ),
+        "offer.status_view": _post(
+            "offer.manage", lead=True, url=_item("offer.status_view", make_offer)
+        ),
+        "offer.delete_view": _post(
+            "offer.manage", lead=True, url=_item("offer.delete_view", make_offer)
+        ),
+        "offer.for_lead": Rule("offer.view", lead=True),
+        "offer.pdf": Rule(
+            "offer.view", lead=True, url=_item("offer.pdf", make_offer, kind="quote")
+        ),
+        # Tasks (F16, F27-F29)
+        "task_page.index": Rule("task.view"),  # redirects to the overview
+        "task_page.create": Rule("task.manage", lead=True),
+        "task_page.page": _post("task.manage", lead=True, url=_item("task_page.page", make_task)),
+        "task_page.complete": _post(
+            "task.manage", lead=True, url=_item("task_page.complete", make_task)
+        ),
+        "task_page.reopen": _post(
+            "task.manage", lead=True, url=_item("task_page.reopen", make_task)
+        ),
+        "tasks.index": Rule("task.view"),
+        "tasks.agenda": Rule("task.view"),
+        "tasks.events": Rule("task.view"),
+        # Test drives (F12)
+        "test_drive.index": DISABLED,
+        "test_drive.create_view": Rule("test_drive.manage", lead=True),
+        "test_drive.edit_view": _post(
+            "test_drive.manage", lead=True, url=_item("test_drive.edit_view", make_appointment)
+        ),
+        "test_drive.delete_view": _post(
+            "test_drive.manage", lead=True, url=_item("test_drive.delete_view", make_appointment)
+        ),
+        "test_drive.for_lead": Rule("test_drive.view", lead=True),
+        # Trade-ins (F10)
+        "trade_in.index": DISABLED,
+        "trade_in.create_view": Rule("trade_in.manage", lead=True),
+        "trade_in.edit_view": _post(
+            "trade_in.manage", lead=True, url=_item("trade_in.edit_view", make_trade_in)
+        ),
+        "trade_in.delete_view": _post(
+            "trade_in.manage", lead=True, url=_item("trade_in.delete_view", make_trade_in)
+        ),
+        "trade_in.for_lead": Rule("trade_in.view", lead=True),
+        "trade_in.photo": Rule(
+            "trade_in.view", lead=True, url=_item("trade_in.photo", make_photo, key="photo_id")
+        ),
+        "trade_in.delete_photo": _post(
+            "trade_in.manage",
+            lead=True,
+            url=_item("trade_in.delete_photo", make_photo, key="photo_id"),
+        ),
+    }
+
+
+def _vehicle_url(view: str) -> Callable:
+    return lambda lead: f"/admin/stock/{view}/?id={make_vehicle(branch=lead.branch).id}"
+
+
+def _stock_rules() -> dict[str, Rule]:
+    """Stock (not lead-scoped): everyone with the feature lists; managers change."""
+    return {
+        "stock.index_view": Rule("stock.view"),
+        "stock.search": Rule("stock.view"),
+        "stock.create_view": Rule("stock.manage"),
+        "stock.edit_view": Rule("stock.manage", url=_vehicle_url("edit")),
+        "stock.delete_view": _post("stock.manage", url=_vehicle_url("delete")),
+        "stock.details_view": Rule(disabled=True, url=_vehicle_url("details")),
+        "stock.export": Rule(disabled=True, url=lambda lead: "/admin/stock/export/csv/"),
+        "stock.action_view": Rule(disabled=True, method="POST"),
+        "stock.ajax_lookup": DISABLED,
+        "stock.ajax_update": Rule(disabled=True, method="POST"),
+    }
+
+
 RULES: dict[str, Rule] = {
     "static": Rule(public=True, url=lambda lead: "/static/css/carflow.css"),
     "admin.static": Rule(
@@ -156,6 +369,9 @@ RULES: dict[str, Rule] = {
     "user.deactivate": _post("users.manage", url=_user_url("user.deactivate")),
     "user.reactivate": _post("users.manage", url=_user_url("user.reactivate")),
     "user.reset_password": _post("users.manage", url=_user_url("user.reset_password")),
+    **_lead_item_rules(),
+    **_stock_rules(),
+    "vendor.file": Rule(public=True, url=lambda lead: "/vendor/fullcalendar/index.global.min.js"),
 }
 
 

@@ -165,6 +165,13 @@ class StockView(SecuredModelView):
         if not can(current_user, "stock.manage"):
             abort(403)
 
+    def _handle_view(self, name, **kwargs):
+        """Create / edit / delete answer 403 to non-managers (not a redirect to the list)."""
+        response = super()._handle_view(name, **kwargs)
+        if response is None and name in ("create_view", "edit_view", "delete_view"):
+            self._refuse_unless_manager()
+        return response
+
     def on_form_prefill(self, form, id):
         form.record_version.data = self.get_one(id).version_id
 
