@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from carflow.admin.base import HiddenView
+from carflow.admin.forms import CarflowForm
 from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.i18n import fmt_money
@@ -52,7 +53,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CommunicationForm(FlaskForm):
+class CommunicationForm(CarflowForm):
     recipients = MultiCheckboxField(_l("Recipients"), choices=[])
     other_addresses = StringField(
         _l("Other email addresses"),
@@ -71,14 +72,6 @@ class CommunicationForm(FlaskForm):
     body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write the message."))])
     attach_quote = BooleanField(_l("Attach the quote preview (PDF)"), default=True)
     attach_purchase_order = BooleanField(_l("Attach the purchase order (PDF)"))
-
-    def attach_error(self, error: ServiceError) -> None:
-        """Show a service's refusal on its field (or on the form)."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [str(error.message)]
-        else:
-            self.form_errors.append(str(error.message))
 
 
 def _offer_label(offer) -> str:

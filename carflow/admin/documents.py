@@ -7,13 +7,13 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from carflow.admin.base import HiddenView
+from carflow.admin.forms import CarflowForm
 from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action, register_lead_panel
@@ -50,17 +50,7 @@ register_lead_panel(
 register_item_endpoint(Document.__tablename__, "document.item_view")
 
 
-class _ServiceErrors:
-    def attach_error(self, error: ServiceError) -> None:
-        """Show a service's refusal on its field (or on the form)."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [str(error.message)]
-        else:
-            self.form_errors.append(str(error.message))
-
-
-class DocumentUploadForm(_ServiceErrors, FlaskForm):
+class DocumentUploadForm(CarflowForm):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(message=_l("Give the document a title.")), Length(max=200)],
@@ -68,7 +58,7 @@ class DocumentUploadForm(_ServiceErrors, FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
 
 
-class DocumentRenameForm(_ServiceErrors, FlaskForm):
+class DocumentRenameForm(CarflowForm):
     title = StringField(
         _l("New title"),
         validators=[DataRequired(message=_l("Give the document a title.")), Length(max=200)],
@@ -76,7 +66,7 @@ class DocumentRenameForm(_ServiceErrors, FlaskForm):
     version = HiddenField()
 
 
-class DocumentDeleteForm(_ServiceErrors, FlaskForm):
+class DocumentDeleteForm(CarflowForm):
     version = HiddenField()
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
 from carflow.permissions import can
@@ -23,15 +23,8 @@ OTHER_REASON = "other"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CarflowForm):
     """Shows a service's refusal on its field, or on the form when it names none."""
-
-    def attach_error(self, error) -> None:
-        field = getattr(self, error.field, None) if error.field else None
-        if isinstance(field, HiddenField) or field is None:
-            self.form_errors.append(str(error.message))
-        else:
-            field.errors = list(field.errors) + [str(error.message)]
 
 
 class NoteForm(ActionForm):

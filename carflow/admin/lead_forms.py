@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import Email, Length, Optional
 
+from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
 from carflow.permissions import Perm, effective_permissions
@@ -17,7 +17,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class LeadCreateForm(FlaskForm):
+class LeadCreateForm(CarflowForm):
     """The lead and, when no existing contact is picked, the new contact's fields."""
 
     contact_id = HiddenField()
@@ -44,14 +44,6 @@ class LeadCreateForm(FlaskForm):
     branch_id = SelectField(_l("Branch"), coerce=int)
     owner_id = SelectField(_l("Owner"), coerce=_int_or_none, validators=[Optional()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
-
-    def attach_error(self, error) -> None:
-        """Show a service's refusal on its field (or on the form)."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [str(error.message)]
-        else:
-            self.form_errors.append(str(error.message))
 
 
 def fill_lead_form_choices(form: LeadCreateForm, user) -> None:

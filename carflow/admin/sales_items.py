@@ -13,7 +13,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from carflow.extensions import db
 from carflow.i18n import select_timezone
 from carflow.permissions import can
-from carflow.services.errors import ServiceError
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -29,15 +28,6 @@ def get_visible_item(model, item_id: int, action: str):
     if not can(current_user, action, item.lead):
         abort(403)
     return item
-
-
-def attach_error(form, error: ServiceError) -> None:
-    """Show a service's refusal on its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def commit_or_error(form) -> bool:

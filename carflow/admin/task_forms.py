@@ -18,33 +18,24 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from carflow.admin.forms import CarflowForm
 from carflow.models import ContactOutcome, DeadlineKind
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-class ErrorsMixin:
-    def attach_error(self, error) -> None:
-        """Show a service's refusal on its field (or on the form)."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [str(error.message)]
-        else:
-            self.form_errors.append(str(error.message))
-
-
-class DeadlineAddForm(ErrorsMixin, FlaskForm):
+class DeadlineAddForm(CarflowForm):
     due_at = DateTimeLocalField(_l("Due"), format=DT_FORMAT, validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=DeadlineKind.choices(), default="follow_up")
 
 
-class DeadlineMoveForm(ErrorsMixin, FlaskForm):
+class DeadlineMoveForm(CarflowForm):
     due_at = DateTimeLocalField(_l("New due moment"), format=DT_FORMAT, validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     version = HiddenField()
 
 
-class DeadlineOutcomeForm(ErrorsMixin, FlaskForm):
+class DeadlineOutcomeForm(CarflowForm):
     outcome = SelectField(
         _l("Contact"),
         choices=[(o.value, o.label) for o in (ContactOutcome.made, ContactOutcome.not_made)],
@@ -57,7 +48,7 @@ class DeadlineOutcomeForm(ErrorsMixin, FlaskForm):
     version = HiddenField()
 
 
-class TaskForm(ErrorsMixin, FlaskForm):
+class TaskForm(CarflowForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[InputRequired()])
     starts_at = DateTimeLocalField(_l("Start"), format=DT_FORMAT, validators=[DataRequired()])
@@ -79,7 +70,7 @@ class VersionForm(FlaskForm):
 def deadline_settings_form(lead_types, formdata=None, obj=None):
     """F26: the default delay, 'count in opening hours' and one delay field per lead type."""
 
-    class DeadlineSettingsForm(ErrorsMixin, FlaskForm):
+    class DeadlineSettingsForm(CarflowForm):
         default_minutes = IntegerField(
             _l("Default first-contact delay (minutes)"),
             validators=[InputRequired(), NumberRange(min=1, max=60 * 24 * 90)],

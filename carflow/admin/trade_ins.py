@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from carflow.admin.base import HiddenView
+from carflow.admin.forms import attach_error
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.sales_forms import TradeInForm
 from carflow.admin.sales_items import (
-    attach_error,
     back_to_lead,
     commit_or_error,
     get_visible_item,

@@ -10,7 +10,6 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from carflow.admin.forms import CarflowForm
 from carflow.models import Edition
 from carflow.permissions import PERMISSION_LABELS, ROLE_LABELS
 from carflow.services.account import DAYS
@@ -46,17 +46,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class _ErrorsMixin:
-    def attach_error(self, error) -> None:
-        """Show a service's refusal on its field (or on the form)."""
-        field = getattr(self, error.field, None) if error.field else None
-        if field is not None:
-            field.errors = list(field.errors) + [str(error.message)]
-        else:
-            self.form_errors.append(str(error.message))
-
-
-class ProfileForm(_ErrorsMixin, FlaskForm):
+class ProfileForm(CarflowForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
@@ -89,16 +79,16 @@ class NewUserForm(UserForm):
     )
 
 
-class ResetPasswordForm(_ErrorsMixin, FlaskForm):
+class ResetPasswordForm(CarflowForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
 
 
-class ChangePasswordForm(_ErrorsMixin, FlaskForm):
+class ChangePasswordForm(CarflowForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), _PASSWORD_RULE])
 
 
-class CompanyForm(_ErrorsMixin, FlaskForm):
+class CompanyForm(CarflowForm):
     company_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     official_name = StringField(_l("Official name"), validators=[Optional(), Length(max=200)])
     vat_number = StringField(_l("VAT number"), validators=[Optional(), Length(max=40)])
@@ -108,11 +98,11 @@ class CompanyForm(_ErrorsMixin, FlaskForm):
     version = HiddenField()
 
 
-class EditionForm(_ErrorsMixin, FlaskForm):
+class EditionForm(CarflowForm):
     edition = SelectField(_l("Edition"), choices=Edition.choices())
 
 
-class LogoForm(_ErrorsMixin, FlaskForm):
+class LogoForm(CarflowForm):
     file = FileField(_l("Logo (PNG, JPEG, GIF or WebP)"), validators=[FileRequired()])
 
 
@@ -127,7 +117,7 @@ _DAY_LABELS = {
 }
 
 
-class BranchForm(_ErrorsMixin, FlaskForm):
+class BranchForm(CarflowForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     street = StringField(_l("Street"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
