@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
@@ -21,9 +21,17 @@ class SecuredMixin:
     required_action: str | None = None
 
     def is_accessible(self) -> bool:
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             return False
-        return self.required_action is None or can(current_user, self.required_action)
+        if self.required_action is None:
+            return True
+        # The menu asks every view on every page: one can() per action and request.
+        cache = g.setdefault("accessible_actions", {})
+        key = (user.get_id(), self.required_action)
+        if key not in cache:
+            cache[key] = can(user, self.required_action)
+        return cache[key]
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
