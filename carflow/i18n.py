@@ -58,8 +58,25 @@ def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
         return ""
     if fmt != "short" or value.tzinfo is None:
         return format_datetime(value, fmt)
-    locale = get_locale()
-    local = value.astimezone(get_timezone())
+    return _format_short(get_locale(), get_timezone(), value)
+
+
+def short_datetime_formatter():
+    """`fmt_datetime` for the many moments of one page: locale and time zone read once."""
+    locale, tz = get_locale(), get_timezone()
+
+    def fmt(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            return format_datetime(value, "short")
+        return _format_short(locale, tz, value)
+
+    return fmt
+
+
+def _format_short(locale, tz, value: datetime) -> str:
+    local = value.astimezone(tz)
     return (
         _short_pattern(locale)
         .replace("{0}", _short_time(locale, local.time().replace(second=0, microsecond=0)))

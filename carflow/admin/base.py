@@ -21,17 +21,20 @@ class SecuredMixin:
     required_action: str | None = None
 
     def is_accessible(self) -> bool:
-        user = current_user._get_current_object()
+        # The menu asks every view twice on every page: one can() per action and request,
+        # for the request's user (Flask-Login keeps it in g._login_user).
+        cache = g.get("accessible_actions")
+        if cache is None or cache[0] is not g.get("_login_user"):
+            user = current_user._get_current_object()
+            cache = g.accessible_actions = (user, {})
+        user, answers = cache
         if not user.is_authenticated:
             return False
         if self.required_action is None:
             return True
-        # The menu asks every view on every page: one can() per action and request.
-        cache = g.setdefault("accessible_actions", {})
-        key = (user.get_id(), self.required_action)
-        if key not in cache:
-            cache[key] = can(user, self.required_action)
-        return cache[key]
+        if self.required_action not in answers:
+            answers[self.required_action] = can(user, self.required_action)
+        return answers[self.required_action]
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:

@@ -7,17 +7,14 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
+from carflow.admin.lead_rows import COLUMNS, load_rows, row_cells
 from carflow.extensions import db
-from carflow.i18n import fmt_datetime
-from carflow.models import Branch, Contact, Lead, LeadSource, LeadType, User
-from carflow.models.enums import ContactKind
+from carflow.models import Lead
 from carflow.permissions import can, scope_leads
 from carflow.services.contacts import search_contacts
 from carflow.services.errors import ServiceError
@@ -26,55 +23,8 @@ from carflow.services.overview import fetch_page
 from carflow.services.search import search_condition
 
 
-def _per_request(key: str, build):
-    """A value computed once per request (labels, URL patterns) for the page's rows."""
-    cache = g.setdefault("lead_overview_cache", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
-
-
-def _status_badge(view, context, model, name):
-    status = model.status
-    return _per_request(
-        f"status:{status.value}",
-        lambda: Markup('<span class="badge badge-{} status-badge">{}</span>').format(
-            status.color, status.label
-        ),
-    )
-
-
-def _code_link(view, context, model, name):
-    pattern = _per_request("lead_url", lambda: url_for("lead_page.page", lead_id=0)[:-1])
-    return Markup('<a href="{}{}">{}</a>').format(pattern, model.id, model.code)
-
-
-def _owner(view, context, model, name):
-    if model.owner is None:
-        return _per_request(
-            "queue",
-            lambda: Markup('<span class="text-muted">{}</span>').format(_("Branch queue")),
-        )
-    return model.owner
-
-
-def _deadline(view, context, model, name):
-    from carflow.models import utcnow
-
-    if model.next_deadline_at is None:
-        return ""
-    text = escape(fmt_datetime(model.next_deadline_at))
-    if model.status.value == "open" and model.next_deadline_at < utcnow():
-        return Markup('<span class="text-danger font-weight-bold overdue">{}</span>').format(text)
-    return text
-
-
-def _dt(view, context, model, name):
-    return fmt_datetime(getattr(model, name))
-
-
 def _row_options():
-    """A row's relations, loaded in the page's own query (fixed query count)."""
+    """A lead's relations, loaded in the same query (`get_query`, used by `get_one`)."""
     return [
         joinedload(Lead.contact),
         joinedload(Lead.owner),
@@ -82,52 +32,6 @@ def _row_options():
         joinedload(Lead.lead_type),
         joinedload(Lead.source),
     ]
-
-
-class OverviewRow:
-    """One overview row as plain values (loading 50 ORM leads with five joined
-    relations cost more than the SQL). Relations are their display texts."""
-
-    __slots__ = ("id", "code", "status", "next_deadline_at", "created_at", "last_activity_at",
-                 "contact", "owner", "branch", "lead_type", "source")  # fmt: skip
-
-    def __init__(self, row):
-        (self.id, self.code, self.status, self.next_deadline_at, self.created_at,
-         self.last_activity_at, kind, first, last, owner_first, owner_last, self.branch,
-         self.lead_type, self.source) = row  # fmt: skip
-        self.contact = last if kind == ContactKind.company or not first else f"{first} {last}"
-        has_owner = owner_first is not None or owner_last is not None
-        self.owner = f"{owner_first or ''} {owner_last or ''}".strip() if has_owner else None
-
-
-def _load_rows(ids):
-    """The page's rows with their relations' names, in one query."""
-    owner = aliased(User)
-    query = (
-        select(
-            Lead.id,
-            Lead.code,
-            Lead.status,
-            Lead.next_deadline_at,
-            Lead.created_at,
-            Lead.last_activity_at,
-            Contact.kind,
-            Contact.first_name,
-            Contact.last_name,
-            owner.first_name,
-            owner.last_name,
-            Branch.name,
-            LeadType.name,
-            LeadSource.name,
-        )  # fmt: skip
-        .join(Contact, Contact.id == Lead.contact_id)
-        .outerjoin(owner, owner.id == Lead.owner_id)
-        .join(Branch, Branch.id == Lead.branch_id)
-        .join(LeadType, LeadType.id == Lead.lead_type_id)
-        .join(LeadSource, LeadSource.id == Lead.source_id)
-        .where(Lead.id.in_(ids))
-    )
-    return [OverviewRow(row) for row in db.session.execute(query)]
 
 
 def _pager_urls(page) -> dict:
@@ -157,18 +61,7 @@ class LeadView(SecuredModelView):
     list_template = "admin/lead/list.html"
     simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
-    column_list = (
-        "code",
-        "contact",
-        "owner",
-        "branch",
-        "lead_type",
-        "source",
-        "status",
-        "next_deadline_at",
-        "created_at",
-        "last_activity_at",
-    )
+    column_list = COLUMNS  # cells built by lead_rows.row_cells, in this order
     column_labels = {
         "code": _l("Code"),
         "contact": _l("Contact"),
@@ -194,14 +87,6 @@ class LeadView(SecuredModelView):
         "last_activity_at",
     )
     column_default_sort = ("created_at", True)
-    column_formatters = {
-        "status": _status_badge,
-        "code": _code_link,
-        "owner": _owner,
-        "next_deadline_at": _deadline,
-        "created_at": _dt,
-        "last_activity_at": _dt,
-    }
     column_filters = LEAD_FILTERS
     column_searchable_list = ("code",)  # enables the search box; see _apply_search
     search_placeholder_text = _l("Code, name, email, phone, plate or VIN")
@@ -240,21 +125,12 @@ class LeadView(SecuredModelView):
             after=request.args.get("after"),
             before=request.args.get("before"),
             page_size=page_size or self.page_size,
-            load=_load_rows,
+            load=load_rows,
         )
         g.lead_pager = result
-        g.lead_cells = [self._cells(lead) for lead in result.rows]
+        g.lead_cells = row_cells(result.rows)
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
-
-    def _cells(self, lead) -> list:
-        """A row's cell values, formatted once in Python (the stock row macros are slow)."""
-        cells = []
-        for name in self.column_list:
-            formatter = self.column_formatters.get(name)
-            value = formatter(self, None, lead, name) if formatter else getattr(lead, name)
-            cells.append((name, "" if value is None else value))
-        return cells
 
     def get_one(self, id):
         lead = super().get_one(id)
