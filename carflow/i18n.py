@@ -110,3 +110,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["elapsed"] = fmt_elapsed
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["short_datetime_formatter"] = short_datetime_formatter
