@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import dates as babel_dates
 from flask import current_app, request
-from flask_babel import format_currency, format_date, format_datetime, format_timedelta, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+)
 from flask_login import current_user
 
 
@@ -27,8 +36,52 @@ def select_timezone() -> str:
     return current_app.config["CARFLOW_DEFAULT_TIMEZONE"]
 
 
+@lru_cache(maxsize=4096)
+def _short_date(locale, day) -> str:
+    return babel_dates.format_date(day, "short", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _short_time(locale, clock) -> str:
+    return babel_dates.format_time(clock, "short", locale=locale)
+
+
+@lru_cache(maxsize=64)
+def _short_pattern(locale) -> str:
+    return babel_dates.get_datetime_format("short", locale=locale).replace("'", "")
+
+
 def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
-    return "" if value is None else format_datetime(value, fmt)
+    """`|dt`: Babel's text; the 'short' form (timeline, lists) from cached date and time
+    parts, since pages show hundreds of moments and Babel parses its pattern each time."""
+    if value is None:
+        return ""
+    if fmt != "short" or value.tzinfo is None:
+        return format_datetime(value, fmt)
+    return _format_short(get_locale(), get_timezone(), value)
+
+
+def short_datetime_formatter():
+    """`fmt_datetime` for the many moments of one page: locale and time zone read once."""
+    locale, tz = get_locale(), get_timezone()
+
+    def fmt(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            return format_datetime(value, "short")
+        return _format_short(locale, tz, value)
+
+    return fmt
+
+
+def _format_short(locale, tz, value: datetime) -> str:
+    local = value.astimezone(tz)
+    return (
+        _short_pattern(locale)
+        .replace("{0}", _short_time(locale, local.time().replace(second=0, microsecond=0)))
+        .replace("{1}", _short_date(locale, local.date()))
+    )
 
 
 def fmt_date(value, fmt: str = "medium") -> str:
@@ -57,3 +110,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["elapsed"] = fmt_elapsed
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["short_datetime_formatter"] = short_datetime_formatter

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import gettext as _
 
 
@@ -52,7 +52,18 @@ def item_url(event) -> str | None:
     endpoint = ITEM_ENDPOINTS.get(event.ref_type or "")
     if not endpoint or event.ref_id is None or endpoint not in current_app.view_functions:
         return None
-    return url_for(endpoint, id=event.ref_id)
+    return _url_pattern(endpoint).replace(_ID_MARK, str(int(event.ref_id)))
+
+
+_ID_MARK = "999999999"
+
+
+def _url_pattern(endpoint: str) -> str:
+    """`url_for(endpoint, id=<mark>)`, built once per request (a timeline shows 50 events)."""
+    patterns = g.setdefault("timeline_url_patterns", {})
+    if endpoint not in patterns:
+        patterns[endpoint] = url_for(endpoint, id=int(_ID_MARK))
+    return patterns[endpoint]
 
 
 register_event_kind("created", "fa-plus-circle", lambda d: _("Lead created"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
@@ -21,9 +21,20 @@ class SecuredMixin:
     required_action: str | None = None
 
     def is_accessible(self) -> bool:
-        if not current_user.is_authenticated:
+        # The menu asks every view twice on every page: one can() per action and request,
+        # for the request's user (Flask-Login keeps it in g._login_user).
+        cache = g.get("accessible_actions")
+        if cache is None or cache[0] is not g.get("_login_user"):
+            user = current_user._get_current_object()
+            cache = g.accessible_actions = (user, {})
+        user, answers = cache
+        if not user.is_authenticated:
             return False
-        return self.required_action is None or can(current_user, self.required_action)
+        if self.required_action is None:
+            return True
+        if self.required_action not in answers:
+            answers[self.required_action] = can(user, self.required_action)
+        return answers[self.required_action]
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms import DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import Select
 
 from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
@@ -45,9 +46,24 @@ class CommentForm(VersionedForm):
     )
 
 
+class QuickSelect(Select):
+    """WTForms' select with plain options written directly (the stock widget builds each
+    option's attributes through `html_params`; the assign list has one per user)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str):
+            return super().render_option(choice, **kwargs)
+        label = escape(choice.label or choice.value)
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
+
+
 class AssignForm(VersionedForm):
     assignee = SelectField(
-        _l("Assign to"), validators=[InputRequired(_l("Choose a user or a branch."))]
+        _l("Assign to"),
+        validators=[InputRequired(_l("Choose a user or a branch."))],
+        widget=QuickSelect(),
     )
 
 
@@ -149,17 +165,19 @@ class ButtonForm(VersionedForm):
 
 def fill_assign_choices(form: AssignForm) -> None:
     """Active users (with their branch), then the branches' queues."""
-    users = db.session.scalars(
-        select(User)
+    users = db.session.execute(
+        select(User.id, User.first_name, User.last_name, Branch.name)
+        .outerjoin(Branch, Branch.id == User.branch_id)
         .where(User.active)
-        .options(joinedload(User.branch))
         .order_by(User.last_name, User.first_name)
     )
     branches = db.session.scalars(select(Branch).where(Branch.active).order_by(Branch.name))
     form.assignee.choices = {
         str(_l("Users")): [
-            (f"user:{u.id}", f"{u.full_name} ({u.branch.name})" if u.branch else u.full_name)
-            for u in users
+            (f"user:{uid}", f"{name} ({branch})" if branch is not None else name)
+            for uid, name, branch in (
+                (u.id, f"{u.first_name} {u.last_name}".strip(), u.name) for u in users
+            )
         ],
         str(_l("Branch queues")): [
             (f"branch:{b.id}", str(_l("%(branch)s queue", branch=b.name))) for b in branches

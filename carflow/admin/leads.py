@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from babel import dates as babel_dates
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
+from carflow.admin.lead_rows import COLUMNS, load_rows, row_cells
 from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
@@ -27,79 +23,8 @@ from carflow.services.overview import fetch_page
 from carflow.services.search import search_condition
 
 
-def _per_request(key: str, build):
-    """A value computed once per request (labels, URL patterns) for the page's rows."""
-    cache = g.setdefault("lead_overview_cache", {})
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]
-
-
-def _status_badge(view, context, model, name):
-    status = model.status
-    return _per_request(
-        f"status:{status.value}",
-        lambda: Markup('<span class="badge badge-{} status-badge">{}</span>').format(
-            status.color, status.label
-        ),
-    )
-
-
-def _code_link(view, context, model, name):
-    pattern = _per_request("lead_url", lambda: url_for("lead_page.page", lead_id=0)[:-1])
-    return Markup('<a href="{}{}">{}</a>').format(pattern, model.id, model.code)
-
-
-def _owner(view, context, model, name):
-    if model.owner is None:
-        return Markup('<span class="text-muted">{}</span>').format(_("Branch queue"))
-    return model.owner.full_name
-
-
-@lru_cache(maxsize=4096)
-def _short_date(locale: str, day) -> str:
-    return babel_dates.format_date(day, "short", locale=locale)
-
-
-@lru_cache(maxsize=8192)
-def _short_time(locale: str, clock) -> str:
-    return babel_dates.format_time(clock, "short", locale=locale)
-
-
-def fmt_datetime(value) -> str:
-    """Same text as `|dt` (Babel 'short'), with the date and time parts cached: a page
-    shows hundreds of moments and Babel formats one in ~50 µs."""
-    if value is None:
-        return ""
-    locale, tz, pattern = _per_request("dt_context", _datetime_context)
-    local = value.astimezone(tz)
-    return pattern.replace("{1}", _short_date(locale, local.date())).replace(
-        "{0}", _short_time(locale, local.time().replace(second=0, microsecond=0))
-    )
-
-
-def _datetime_context():
-    locale = str(get_locale())
-    return locale, get_timezone(), babel_dates.get_datetime_format("short", locale=locale)
-
-
-def _deadline(view, context, model, name):
-    from carflow.models import utcnow
-
-    if model.next_deadline_at is None:
-        return ""
-    text = escape(fmt_datetime(model.next_deadline_at))
-    if model.status.value == "open" and model.next_deadline_at < utcnow():
-        return Markup('<span class="text-danger font-weight-bold overdue">{}</span>').format(text)
-    return text
-
-
-def _dt(view, context, model, name):
-    return fmt_datetime(getattr(model, name))
-
-
 def _row_options():
-    """A row's relations, loaded in the page's own query (fixed query count)."""
+    """A lead's relations, loaded in the same query (`get_query`, used by `get_one`)."""
     return [
         joinedload(Lead.contact),
         joinedload(Lead.owner),
@@ -136,18 +61,7 @@ class LeadView(SecuredModelView):
     list_template = "admin/lead/list.html"
     simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
-    column_list = (
-        "code",
-        "contact",
-        "owner",
-        "branch",
-        "lead_type",
-        "source",
-        "status",
-        "next_deadline_at",
-        "created_at",
-        "last_activity_at",
-    )
+    column_list = COLUMNS  # cells built by lead_rows.row_cells, in this order
     column_labels = {
         "code": _l("Code"),
         "contact": _l("Contact"),
@@ -173,14 +87,6 @@ class LeadView(SecuredModelView):
         "last_activity_at",
     )
     column_default_sort = ("created_at", True)
-    column_formatters = {
-        "status": _status_badge,
-        "code": _code_link,
-        "owner": _owner,
-        "next_deadline_at": _deadline,
-        "created_at": _dt,
-        "last_activity_at": _dt,
-    }
     column_filters = LEAD_FILTERS
     column_searchable_list = ("code",)  # enables the search box; see _apply_search
     search_placeholder_text = _l("Code, name, email, phone, plate or VIN")
@@ -219,23 +125,12 @@ class LeadView(SecuredModelView):
             after=request.args.get("after"),
             before=request.args.get("before"),
             page_size=page_size or self.page_size,
-            load=lambda ids: db.session.query(Lead)
-            .options(*_row_options())
-            .filter(Lead.id.in_(ids)),
+            load=load_rows,
         )
         g.lead_pager = result
-        g.lead_cells = [self._cells(lead) for lead in result.rows]
+        g.lead_cells = row_cells(result.rows)
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
-
-    def _cells(self, lead) -> list:
-        """A row's cell values, formatted once in Python (the stock row macros are slow)."""
-        cells = []
-        for name in self.column_list:
-            formatter = self.column_formatters.get(name)
-            value = formatter(self, None, lead, name) if formatter else getattr(lead, name)
-            cells.append((name, "" if value is None else value))
-        return cells
 
     def get_one(self, id):
         lead = super().get_one(id)
