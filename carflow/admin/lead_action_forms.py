@@ -13,6 +13,7 @@ from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
 from carflow.permissions import can
+from carflow.services.contacts import CONTACT_FIELDS
 from carflow.services.lead_contacts import RELATION_MAX_LENGTH
 from carflow.services.leads import (
     COMMENT_MAX_LENGTH,
@@ -105,24 +106,7 @@ class ContactForm(VersionedForm):
     vat_number = StringField(_l("VAT number"), validators=[Optional(), Length(max=40)])
     notes = TextAreaField(_l("Notes"), validators=[Optional()], render_kw={"rows": 2})
 
-    FIELDS = (
-        "kind",
-        "salutation",
-        "first_name",
-        "last_name",
-        "company_registration",
-        "email",
-        "phone",
-        "mobile",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "language",
-        "vat_percentage",
-        "vat_number",
-        "notes",
-    )
+    FIELDS = CONTACT_FIELDS
 
     def contact_fields(self) -> dict:
         """The fields as the contact services take them."""
