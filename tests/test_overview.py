@@ -109,3 +109,21 @@ def test_overview_query_count_does_not_grow_with_leads(client, login_as, count_q
     with count_queries() as many:
         assert client.get("/admin/lead/").status_code == 200
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_filter_choices_follow_new_and_renamed_records(client, login_as):
+    from tests.factories import make_branch
+
+    login_as("sales_manager")
+    assert client.get("/admin/lead/").status_code == 200
+    branch = make_branch("Branch Ostend")
+    owner = make_user(first_name="Zoe", last_name="Zwart")
+    db.session.commit()
+    page = client.get("/admin/lead/").get_data(as_text=True)
+    assert "Branch Ostend" in page and "Zoe Zwart" in page
+    branch.name = "Branch Bruges"
+    owner.last_name = "Wit"
+    db.session.commit()
+    page = client.get("/admin/lead/").get_data(as_text=True)
+    assert "Branch Bruges" in page and "Zoe Wit" in page
+    assert "Branch Ostend" not in page and "Zoe Zwart" not in page

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter, FilterEqual
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal_column, select, union_all
 
 from carflow.extensions import db
 from carflow.models import (
@@ -23,23 +23,44 @@ from carflow.models import (
 )
 
 
-def _options(model, label):
-    def load():
-        if not has_request_context():
-            return []  # Flask-Admin builds its cache at start-up; refreshed per request
-        rows = db.session.execute(select(model.id, label).order_by(label)).all()
-        return [(str(row[0]), row[1]) for row in rows]
-
-    return load
-
-
-def _user_options():
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Owners, branches, types and sources of the filter widgets: one query per request."""
     if not has_request_context():
-        return []
-    rows = db.session.execute(
-        select(User.id, User.first_name, User.last_name).order_by(User.last_name)
-    ).all()
-    return [(str(r.id), f"{r.first_name} {r.last_name}") for r in rows]
+        return {}  # Flask-Admin builds its cache at start-up; refreshed per request
+    cached = g.get("lead_filter_choices")
+    if cached is None:
+        cached = g.lead_filter_choices = _load_filter_choices()
+    return cached
+
+
+def _choice_rows(kind: str, model, first, second):
+    return select(
+        literal_column(f"'{kind}'").label("kind"),
+        model.id.label("id"),
+        first.label("first"),
+        second.label("second"),
+    )
+
+
+def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    rows = union_all(
+        _choice_rows("owner", User, User.first_name, User.last_name),
+        _choice_rows("branch", Branch, Branch.name, Branch.name),
+        _choice_rows("type", LeadType, LeadType.name, LeadType.name),
+        _choice_rows("source", LeadSource, LeadSource.name, LeadSource.name),
+    ).subquery()
+    query = select(rows).order_by(rows.c.kind, rows.c.second, rows.c.id)
+    choices: dict[str, list[tuple[str, str]]] = {
+        k: [] for k in ("owner", "branch", "type", "source")
+    }
+    for kind, id_, first, second in db.session.execute(query):
+        label = f"{first} {second}" if kind == "owner" else first
+        choices[kind].append((str(id_), label))
+    return choices
+
+
+def _options(kind: str):
+    return lambda: filter_choices().get(kind, [])
 
 
 class IntEqualFilter(FilterEqual):
@@ -96,10 +117,10 @@ class DeadlineStateFilter(BaseSQLAFilter):
 
 LEAD_FILTERS = [
     StatusFilter(Lead.status, _l("Status"), options=LeadStatus.choices),
-    IntEqualFilter(Lead.owner_id, _l("Owner"), options=_user_options),
-    IntEqualFilter(Lead.branch_id, _l("Branch"), options=_options(Branch, Branch.name)),
-    IntEqualFilter(Lead.lead_type_id, _l("Type"), options=_options(LeadType, LeadType.name)),
-    IntEqualFilter(Lead.source_id, _l("Source"), options=_options(LeadSource, LeadSource.name)),
+    IntEqualFilter(Lead.owner_id, _l("Owner"), options=_options("owner")),
+    IntEqualFilter(Lead.branch_id, _l("Branch"), options=_options("branch")),
+    IntEqualFilter(Lead.lead_type_id, _l("Type"), options=_options("type")),
+    IntEqualFilter(Lead.source_id, _l("Source"), options=_options("source")),
     DeadlineStateFilter(_l("Deadline")),
     DateTimeBetweenFilter(Lead.created_at, _l("Created")),
     DateTimeBetweenFilter(Lead.last_activity_at, _l("Last activity")),

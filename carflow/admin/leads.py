@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from carflow.admin.base import SecuredModelView
-from carflow.admin.lead_filters import LEAD_FILTERS
+from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
 from carflow.admin.lead_rows import COLUMNS, load_rows, row_cells
 from carflow.extensions import db
@@ -139,8 +139,12 @@ class LeadView(SecuredModelView):
         return lead
 
     def _get_filter_groups(self):
-        """Filter choices (owners, branches, types, sources) are read fresh per request."""
-        self._refresh_filters_cache()
+        """Filter choices are read fresh per request (one query); the widgets are rebuilt
+        only when they changed."""
+        choices = filter_choices()
+        if choices != getattr(self, "_filter_choices_seen", None):
+            self._refresh_filters_cache()
+            self._filter_choices_seen = choices
         return super()._get_filter_groups()
 
     @expose("/new/", methods=("GET", "POST"))
