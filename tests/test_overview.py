@@ -127,3 +127,20 @@ def test_filter_choices_follow_new_and_renamed_records(client, login_as):
     page = client.get("/admin/lead/").get_data(as_text=True)
     assert "Branch Bruges" in page and "Zoe Wit" in page
     assert "Branch Ostend" not in page and "Zoe Zwart" not in page
+
+
+def test_sort_and_filter_links_match_flask_admins(app):
+    from flask_admin.model.base import BaseModelView, ViewArgs
+
+    from carflow.admin.leads import LeadView
+
+    view = next(v for v in app.extensions["admin"][0]._views if isinstance(v, LeadView))
+    filters = [(0, "status", "open"), (1, "owner", "12")]
+    cases = [
+        ViewArgs(),
+        ViewArgs(page=2, sort=3, sort_desc=True, search="Maës & co/1+2", filters=filters),
+        ViewArgs(sort=0, extra_args={"after": "WzEsMl0=", "q": "a b"}, page_size=50),
+    ]
+    for args in cases:
+        with app.test_request_context("/admin/lead/"):
+            assert view._get_list_url(args) == BaseModelView._get_list_url(view, args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
@@ -42,18 +43,23 @@ def _choice_rows(kind: str, model, first, second):
     )
 
 
-def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
+@cache
+def _filter_choices_query():
+    """Built once: constructing the union costs more than running it."""
     rows = union_all(
         _choice_rows("owner", User, User.first_name, User.last_name),
         _choice_rows("branch", Branch, Branch.name, Branch.name),
         _choice_rows("type", LeadType, LeadType.name, LeadType.name),
         _choice_rows("source", LeadSource, LeadSource.name, LeadSource.name),
     ).subquery()
-    query = select(rows).order_by(rows.c.kind, rows.c.second, rows.c.id)
+    return select(rows).order_by(rows.c.kind, rows.c.second, rows.c.id)
+
+
+def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
     choices: dict[str, list[tuple[str, str]]] = {
         k: [] for k in ("owner", "branch", "type", "source")
     }
-    for kind, id_, first, second in db.session.execute(query):
+    for kind, id_, first, second in db.session.execute(_filter_choices_query()):
         label = f"{first} {second}" if kind == "owner" else first
         choices[kind].append((str(id_), label))
     return choices

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import iter_multi_items
 
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
@@ -21,6 +24,9 @@ from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
 from carflow.services.overview import fetch_page
 from carflow.services.search import search_condition
+
+# Characters Werkzeug leaves unescaped in query strings (werkzeug.urls._urlencode).
+URL_SAFE = "!$'()*,/:;?@"
 
 
 def _row_options():
@@ -137,6 +143,24 @@ class LeadView(SecuredModelView):
         if lead is None or not can(current_user, "lead.view", lead):
             return None
         return lead
+
+    def _get_list_url(self, view_args):
+        """Sort and filter links: `url_for` once per request, then the arguments appended
+        (encoded as Werkzeug does)."""
+        prefix = g.get("lead_list_url")
+        if prefix is None:
+            prefix = g.lead_list_url = self.get_url(".index_view")
+        kwargs = dict(
+            page=view_args.page or None,
+            sort=view_args.sort,
+            desc=1 if view_args.sort_desc else None,
+            search=view_args.search,
+        )
+        kwargs.update(view_args.extra_args)
+        kwargs["page_size"] = self.get_safe_page_size(view_args.page_size)
+        kwargs.update(self._get_filters(view_args.filters))
+        items = [(k, v) for k, v in iter_multi_items(kwargs) if v is not None]
+        return f"{prefix}?{urlencode(items, safe=URL_SAFE)}" if items else prefix
 
     def _get_filter_groups(self):
         """Filter choices are read fresh per request (one query); the widgets are rebuilt
