@@ -165,7 +165,7 @@ class Generator:
         w.write("lead", LEAD_COLUMNS, b["lead"])
         w.write("event", EVENT_COLUMNS, b["event"])
         w.write("deadline", DEADLINE_COLUMNS, b["deadline"])
-        w.write("lead_search", ("lead_id", "term"), b["search"])
+        w.write("lead_search", ("lead_id", "term", "lead_created_at"), b["search"])
         w.write("trade_in", TRADE_IN_COLUMNS, b["trade_in"])
         w.write("offer", OFFER_COLUMNS, b["offer"])
         w.write("test_drive", DRIVE_COLUMNS, b["drive"])
@@ -200,7 +200,7 @@ class Generator:
             contact_id, owner_id, branch_id, actor, None, created, last, closed_at, next_due,
             *counts, 1,
         ))  # fmt: skip
-        self.batch["search"].extend((lead_id, t) for t in sorted(terms))
+        self.batch["search"].extend((lead_id, t, created) for t in sorted(terms))
         if rng.random() < 0.1:
             self.task(lead_id, created, owner_id or actor, branch_id, status)
 

@@ -69,7 +69,7 @@ def _task_overview_url(app, user_id) -> str | None:
             with app.test_request_context():
                 from flask import url_for
 
-                return url_for(endpoint, user=user_id)
+                return url_for(endpoint, user_id=user_id)
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -37,18 +37,18 @@ def select_timezone() -> str:
 
 
 @lru_cache(maxsize=4096)
-def _short_date(locale, day) -> str:
-    return babel_dates.format_date(day, "short", locale=locale)
+def _short_date(locale_id: str, day) -> str:
+    return babel_dates.format_date(day, "short", locale=locale_id)
 
 
 @lru_cache(maxsize=8192)
-def _short_time(locale, clock) -> str:
-    return babel_dates.format_time(clock, "short", locale=locale)
+def _short_time(locale_id: str, hour: int, minute: int) -> str:
+    return babel_dates.format_time(time(hour, minute), "short", locale=locale_id)
 
 
 @lru_cache(maxsize=64)
-def _short_pattern(locale) -> str:
-    return babel_dates.get_datetime_format("short", locale=locale).replace("'", "")
+def _short_pattern(locale_id: str) -> str:
+    return babel_dates.get_datetime_format("short", locale=locale_id).replace("'", "")
 
 
 def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
@@ -58,30 +58,29 @@ def fmt_datetime(value: datetime | None, fmt: str = "short") -> str:
         return ""
     if fmt != "short" or value.tzinfo is None:
         return format_datetime(value, fmt)
-    return _format_short(get_locale(), get_timezone(), value)
+    return short_datetime_formatter()(value)
 
 
 def short_datetime_formatter():
-    """`fmt_datetime` for the many moments of one page: locale and time zone read once."""
-    locale, tz = get_locale(), get_timezone()
+    """`fmt_datetime` for the many moments of one page: locale and time zone read once.
+
+    The cached parts are keyed by the locale's identifier ('fr_BE'), not the Locale object,
+    whose comparison is costly when done for every moment of a page.
+    """
+    locale_id, tz = str(get_locale()), get_timezone()
+    pattern = _short_pattern(locale_id)
 
     def fmt(value: datetime | None) -> str:
         if value is None:
             return ""
         if value.tzinfo is None:
             return format_datetime(value, "short")
-        return _format_short(locale, tz, value)
+        local = value.astimezone(tz)
+        return pattern.replace("{0}", _short_time(locale_id, local.hour, local.minute)).replace(
+            "{1}", _short_date(locale_id, local.date())
+        )
 
     return fmt
-
-
-def _format_short(locale, tz, value: datetime) -> str:
-    local = value.astimezone(tz)
-    return (
-        _short_pattern(locale)
-        .replace("{0}", _short_time(locale, local.time().replace(second=0, microsecond=0)))
-        .replace("{1}", _short_date(locale, local.date()))
-    )
 
 
 def fmt_date(value, fmt: str = "medium") -> str:

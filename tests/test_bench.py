@@ -110,13 +110,12 @@ def test_generated_search_index_matches_the_services(bench_db):
     with app.app_context():
         s = db.session
         for lead_id in (1, 57, LEADS):
-            before = set(
-                s.scalars(select(LeadSearchTerm.term).where(LeadSearchTerm.lead_id == lead_id))
+            terms = select(LeadSearchTerm.term, LeadSearchTerm.lead_created_at).where(
+                LeadSearchTerm.lead_id == lead_id
             )
+            before = set(s.execute(terms).all())
             reindex_lead(lead_id)
-            after = set(
-                s.scalars(select(LeadSearchTerm.term).where(LeadSearchTerm.lead_id == lead_id))
-            )
+            after = set(s.execute(terms).all())
             assert before == after and after
         s.rollback()
         lead = s.get(Lead, 3)

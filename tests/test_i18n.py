@@ -1,12 +1,14 @@
 """The UI speaks the user's language (en/fr/nl) and formats dates and money for it."""
 
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from flask_babel import force_locale
+import pytest
+from flask_babel import force_locale, format_datetime, get_timezone
 
 from carflow.extensions import db
-from carflow.i18n import fmt_money
+from carflow.i18n import fmt_datetime, fmt_money, short_datetime_formatter
 from tests.factories import make_lead
 
 
@@ -42,3 +44,18 @@ def test_money_is_formatted_per_locale(app):
             )
         with force_locale("nl"):
             assert fmt_money(Decimal("1234.5")).replace("\xa0", " ") == "€ 1.234,50"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+@pytest.mark.parametrize("zone", ["Europe/Brussels", "America/New_York"])
+def test_short_datetime_formatter_equals_babel(app, monkeypatch, language, zone):
+    """Issue 8: the cached short form is exactly Babel's, across DST changes and years."""
+    monkeypatch.setitem(app.config, "CARFLOW_DEFAULT_TIMEZONE", zone)
+    rng = random.Random(f"{language}{zone}")
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    with app.test_request_context(), force_locale(language):
+        assert str(get_timezone()) == zone
+        fmt = short_datetime_formatter()
+        for _ in range(1500):
+            moment = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+            assert fmt(moment) == format_datetime(moment, "short") == fmt_datetime(moment)

@@ -146,3 +146,48 @@ def test_scope_applies_to_every_page(client, login_as, view):
     codes = {c for page in _walk(client, "/admin/lead/") for c in page}
     assert codes == {lead.code for lead in mine}
     assert not codes & {lead.code for lead in other_branch}
+
+
+@pytest.mark.parametrize("desc", [False, True])
+@pytest.mark.parametrize(
+    ("search", "last_names"),
+    [("jan", ("Claes", "Aerts", "Maes")), ("claes jan", ("Claes",)), ("maes", ("Maes",))],
+)
+def test_search_pages_walk_the_index_in_creation_order(
+    client, many_leads, search, last_names, desc
+):
+    """Issue 8: newest (or oldest) first, few matches are read from the search index range
+    (term, lead_created_at, lead_id); each lead once, ties by id, forward and back.
+
+    'jan' matches each lead twice (first name and e-mail): pages must still show it once."""
+    column = COLUMNS.index("created_at")
+    url = f"/admin/lead/?sort={column}&search={search.replace(' ', '+')}" + (
+        "&desc=1" if desc else ""
+    )
+    pages = _walk(client, url)
+    codes = [code for page in pages for code in page]
+    matching = [lead for lead in many_leads if lead.contact.last_name in last_names]
+    expected = sorted(matching, key=lambda x: (x.created_at, x.id), reverse=desc)
+    assert codes == [lead.code for lead in expected]
+    back = _walk(client, _last_page_url(client, url), rel="prev")
+    assert list(reversed(back)) == pages
+
+
+@pytest.mark.parametrize("candidates", [200, 3])
+def test_search_in_creation_order_keeps_filters(
+    client, many_leads, count_queries, monkeypatch, candidates
+):
+    """The index walk still applies the status filter and the user's scope; with fewer
+    candidates than a page (3 < 4), the filtered pages fall back to every match."""
+    monkeypatch.setattr("carflow.services.overview.SEARCH_CANDIDATES", candidates)
+    status_filter = "flt0_0"  # first filter (status equals), see LEAD_FILTERS
+    with count_queries() as queries:
+        pages = _walk(client, f"/admin/lead/?search=jan&{status_filter}=open")
+    assert any("ORDER BY lead_search.lead_created_at DESC" in sql for sql in queries)
+    codes = [code for page in pages for code in page]
+    expected = sorted(
+        (lead for lead in many_leads if lead.status == LeadStatus.open),
+        key=lambda x: (x.created_at, x.id),
+        reverse=True,
+    )
+    assert codes == [lead.code for lead in expected]

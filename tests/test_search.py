@@ -98,7 +98,7 @@ def test_prefix_range_is_an_index_range(app):
     lead = make_lead()
     db.session.execute(db.delete(LeadSearchTerm))
     for term in ["ab", "ab0", "abz9", "ac", "b", "a"]:
-        db.session.add(LeadSearchTerm(lead_id=lead.id, term=term))
+        db.session.add(LeadSearchTerm(lead_id=lead.id, term=term, lead_created_at=lead.created_at))
     db.session.flush()
     query = db.select(LeadSearchTerm.term).order_by(LeadSearchTerm.term)
     assert db.session.scalars(query.where(prefix_range("ab"))).all() == ["ab", "ab0", "abz9"]

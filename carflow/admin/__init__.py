@@ -28,6 +28,7 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
     from carflow.admin.settings import register_settings_views
+    from carflow.admin.shell import install_shell
     from carflow.admin.tasks import register_task_views
     from carflow.extensions import db
     from carflow.models import Contact, Lead
@@ -65,6 +66,7 @@ def init_admin(app: Flask) -> Admin:
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
     _add_document_views(app, admin)
+    install_shell(app)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         describe_event=describe_event,

@@ -23,6 +23,8 @@ from carflow.models import (
     utcnow,
 )
 
+CHOICE_KINDS = ("owner", "branch", "type", "source")
+
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """Owners, branches, types and sources of the filter widgets: one query per request."""
@@ -32,6 +34,12 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
     if cached is None:
         cached = g.lead_filter_choices = _load_filter_choices()
     return cached
+
+
+def choice_names() -> dict[str, dict[int, str]]:
+    """The same choices by id ({'owner': {7: 'Jan Peeters'}, …}), for the overview's rows."""
+    choices = filter_choices()
+    return {kind: {int(k): v for k, v in choices.get(kind, ())} for kind in CHOICE_KINDS}
 
 
 def _choice_rows(kind: str, model, first, second):
@@ -56,10 +64,8 @@ def _filter_choices_query():
 
 
 def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
-    choices: dict[str, list[tuple[str, str]]] = {
-        k: [] for k in ("owner", "branch", "type", "source")
-    }
-    for kind, id_, first, second in db.session.execute(_filter_choices_query()):
+    choices: dict[str, list[tuple[str, str]]] = {k: [] for k in CHOICE_KINDS}
+    for kind, id_, first, second in db.session.connection().execute(_filter_choices_query()):
         label = f"{first} {second}" if kind == "owner" else first
         choices[kind].append((str(id_), label))
     return choices

@@ -15,7 +15,7 @@ from werkzeug.datastructures import iter_multi_items
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
-from carflow.admin.lead_rows import COLUMNS, load_rows, row_cells
+from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
 from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
@@ -23,7 +23,7 @@ from carflow.services.contacts import search_contacts
 from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
 from carflow.services.overview import fetch_page
-from carflow.services.search import search_condition
+from carflow.services.search import search_leads
 
 # Characters Werkzeug leaves unescaped in query strings (werkzeug.urls._urlencode).
 URL_SAFE = "!$'()*,/:;?@"
@@ -67,7 +67,7 @@ class LeadView(SecuredModelView):
     list_template = "admin/lead/list.html"
     simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
-    column_list = COLUMNS  # cells built by lead_rows.row_cells, in this order
+    column_list = COLUMNS  # cells built by lead_rows.row_html, in this order
     column_labels = {
         "code": _l("Code"),
         "contact": _l("Contact"),
@@ -117,9 +117,6 @@ class LeadView(SecuredModelView):
         rows at 1M leads), so the pager shows First / Previous / Next instead of totals.
         """
         query = scope_leads(db.session.query(Lead), current_user)
-        condition = search_condition(search) if search else None
-        if condition is not None:
-            query = query.filter(condition)
         if filters and self._filters:
             query = self._apply_filters(query, None, {}, {}, filters)[0]
         if sort_column is None:
@@ -132,9 +129,10 @@ class LeadView(SecuredModelView):
             before=request.args.get("before"),
             page_size=page_size or self.page_size,
             load=load_rows,
+            search=search_leads(search) if search else None,
         )
         g.lead_pager = result
-        g.lead_cells = row_cells(result.rows)
+        g.lead_rows = row_html(result.rows)
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
 

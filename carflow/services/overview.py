@@ -21,11 +21,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, true, tuple_
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, literal, true, tuple_
 from sqlalchemy.orm import aliased
 
 from carflow.models import Branch, Contact, Lead, LeadSource, LeadType, User
 from carflow.models.types import UTCDateTime
+from carflow.services.search import newest_matches
+
+# Newest-first search: matches read from the index per page (see _searched_rows).
+SEARCH_CANDIDATES = 200
 
 
 @dataclass
@@ -122,18 +126,48 @@ class Page:
     prev_cursor: str | None
 
 
-def _phase_rows(query, spec, index, forward_desc, after, limit):
+def _phase_rows(query, spec, index, forward_desc, after, limit, search=None):
     phase = spec.phases[index]
     keys = phase.keys
     q = query.filter(phase.condition).with_entities(Lead.id, *keys)
     if after is not None:
         bound = tuple_(*[literal(v, type_=k.type) for k, v in zip(keys, after, strict=True)])
         q = q.filter(tuple_(*keys) < bound if forward_desc else tuple_(*keys) > bound)
-    q = q.order_by(*[k.desc() if forward_desc else k.asc() for k in keys]).limit(limit)
-    return [(row[0], index, list(row[1:])) for row in q.all()]
+    order = [k.desc() if forward_desc else k.asc() for k in keys]
+    if search is not None:
+        return _searched_rows(q, order, index, search, forward_desc, after, limit)
+    return _run(q.order_by(*order).limit(limit), index)
 
 
-def _walk(query, spec, desc, cursor, limit, backwards):
+def _searched_rows(q, order, index, search, forward_desc, after, limit):
+    """Newest (or oldest) first with few matches: the page among the next SEARCH_CANDIDATES
+    matches in creation order, read from the search index without visiting the leads; the
+    filters and scope then apply to those leads only. When they leave the page short and
+    more matches remain, the page is read from every match instead."""
+    ids, read = newest_matches(search.term_range, after, forward_desc, SEARCH_CANDIDATES)
+    candidates = q.filter(id_among(Lead.id, ids, q.session), *search.others)
+    rows = _run(candidates.order_by(*order).limit(limit), index)
+    if len(rows) >= limit or read < SEARCH_CANDIDATES:
+        return rows
+    return _run(q.filter(search.condition).order_by(*order).limit(limit), index)
+
+
+def id_among(column, ids: list[int], session):
+    """`column IN ids`; on PostgreSQL `= ANY(:array)`, one parameter that the server plans
+    once, instead of one parameter per id."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(list(ids))
+
+
+def _run(q, index):
+    # Plain Core rows (ids and keys): the ORM's result machinery costs more than the
+    # query itself here. A read-only page: nothing pending to flush.
+    rows = q.session.connection().execute(q.statement)
+    return [(row[0], index, list(row[1:])) for row in rows]
+
+
+def _walk(query, spec, desc, cursor, limit, backwards, search=None):
     """Up to `limit` rows from the cursor on, across phases (at most one query per phase)."""
     count = len(spec.phases)
     order = list(range(count))
@@ -146,39 +180,43 @@ def _walk(query, spec, desc, cursor, limit, backwards):
     rows = []
     for position in order[start:]:
         after = cursor[1] if cursor and position == cursor[0] else None
-        rows += _phase_rows(query, spec, position, flip, after, limit - len(rows))
+        rows += _phase_rows(query, spec, position, flip, after, limit - len(rows), search)
         if len(rows) >= limit:
             break
     return rows
 
 
 def fetch_page(
-    query, column: str, desc: bool, after=None, before=None, page_size=50, load=None
+    query, column: str, desc: bool, after=None, before=None, page_size=50, load=None, search=None
 ) -> Page:
     """One page of `query` sorted on `column`, after or before a cursor token.
 
     The seek reads only ids and sort keys; `load(ids)` then reads the page's rows with
     their relations (joins for 50 rows, not for every candidate the database sorts).
+    `search` (a `LeadSearch`) narrows the query to the leads matching the search box.
     """
     spec = sort_spec(column)
+    if search is not None and (search.term_range is None or column != "created_at"):
+        query, search = query.filter(search.condition), None
     for alias, on, outer in spec.joins:
         query = query.join(alias, on, isouter=outer)
     backwards = before is not None and after is None
     cursor = decode_cursor(before if backwards else after, spec)
     if cursor is None:
         backwards = False
-    rows = _walk(query, spec, desc, cursor, page_size + 1, backwards)
+    rows = _walk(query, spec, desc, cursor, page_size + 1, backwards, search)
     more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:
         rows.reverse()
-    tokens = [encode_cursor(phase, values) for _, phase, values in rows]
+    first = encode_cursor(*rows[0][1:]) if rows else None
+    last = encode_cursor(*rows[-1][1:]) if rows else None
     if backwards:
-        next_cursor = tokens[-1] if tokens else None
-        prev_cursor = tokens[0] if more and tokens else None
+        next_cursor = last
+        prev_cursor = first if more else None
     else:
-        next_cursor = tokens[-1] if more else None
-        prev_cursor = tokens[0] if cursor is not None and tokens else None
+        next_cursor = last if more else None
+        prev_cursor = first if cursor is not None else None
     ids = [row[0] for row in rows]
     if load is None:
         return Page(ids, next_cursor, prev_cursor)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, exists, false, func, insert, select
+from sqlalchemy import and_, delete, exists, false, func, insert, literal, select, tuple_
 
 from carflow.extensions import db
 from carflow.models import (
@@ -106,7 +107,11 @@ def reindex_lead(lead_id: int) -> None:
         terms |= contact_terms(contact)
     if terms:
         db.session.execute(
-            insert(LeadSearchTerm), [{"lead_id": lead_id, "term": t} for t in sorted(terms)]
+            insert(LeadSearchTerm),
+            [
+                {"lead_id": lead_id, "term": t, "lead_created_at": lead.created_at}
+                for t in sorted(terms)
+            ],
         )
 
 
@@ -149,29 +154,61 @@ def _term_exists(word: str):
     return exists().where(LeadSearchTerm.lead_id == Lead.id, prefix_range(word))
 
 
-def search_condition(search: str | None):
-    """A WHERE condition on Lead for the search box, or None when it is empty.
+@dataclass
+class LeadSearch:
+    """A search box input as conditions on Lead.
 
-    One query counts at most SPARSE_CAP+1 ids for the longest word. When that is all of
+    `condition` is the whole WHERE (every word); `others` the conditions of every word but
+    the longest. When the longest word has few matches (at most SPARSE_CAP), `term_range`
+    is its index range: the newest-first page then reads candidates from the index alone
+    (`newest_matches`) instead of looking up every match to sort it.
+    """
+
+    condition: object
+    others: list = field(default_factory=list)
+    term_range: object = None
+
+
+def search_leads(search: str | None) -> LeadSearch | None:
+    """The search of the overview, or None when the input has no word.
+
+    One query counts at most SPARSE_CAP+1 leads for the longest word. When that is all of
     them, the page reads them by id (an index lookup per match); otherwise matches are
-    dense enough that scanning leads in the page's order finds a page quickly, each
-    row checked on the (lead_id, term) key.
+    dense enough that scanning leads in the page's order finds a page quickly, each row
+    checked on the (lead_id, term) key.
     """
     words = search_words(search)
     if not words:
         return None
     longest = max(words, key=len)
-    matches = (
-        select(LeadSearchTerm.lead_id)
-        .where(prefix_range(longest))
-        .distinct()
-        .limit(SPARSE_CAP + 1)
-        .subquery()
-    )
-    found = db.session.scalar(select(func.count()).select_from(matches))
     others = [_term_exists(w) for w in words if w is not longest]
+    term_range = prefix_range(longest)
+    probe = select(LeadSearchTerm.lead_id).where(term_range).distinct().limit(SPARSE_CAP + 1)
+    found = db.session.scalar(select(func.count()).select_from(probe.subquery()))
     if found > SPARSE_CAP:
-        return and_(_term_exists(longest), *others)
+        return LeadSearch(and_(_term_exists(longest), *others), others)
     if not found:
-        return false()
-    return and_(Lead.id.in_(select(matches.c.lead_id)), *others)
+        return LeadSearch(false(), others)
+    matches = select(LeadSearchTerm.lead_id).where(term_range)
+    return LeadSearch(and_(Lead.id.in_(matches), *others), others, term_range)
+
+
+def newest_matches(term_range, after, descending: bool, limit: int) -> tuple[list[int], int]:
+    """The first `limit` index entries of `term_range` in creation order from the cursor
+    `after` ((created_at, id) or None), read from the index (term, lead_created_at,
+    lead_id) alone. Returns the distinct lead ids in that order and the entries read
+    (fewer than `limit`: there are no more)."""
+    keys = (LeadSearchTerm.lead_created_at, LeadSearchTerm.lead_id)
+    query = select(LeadSearchTerm.lead_id).where(term_range)
+    if after is not None:
+        bound = tuple_(*[literal(v, type_=k.type) for k, v in zip(keys, after, strict=True)])
+        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    query = query.order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(limit)
+    entries = db.session.connection().execute(query).scalars().all()
+    return list(dict.fromkeys(entries)), len(entries)
+
+
+def search_condition(search: str | None):
+    """A WHERE condition on Lead for the search box, or None when it is empty."""
+    found = search_leads(search)
+    return None if found is None else found.condition
