@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,32 @@ def item_url(event) -> str | None:
     if not endpoint or event.ref_id is None or endpoint not in current_app.view_functions:
         return None
     return _url_pattern(endpoint).replace(_ID_MARK, str(int(event.ref_id)))
+
+
+def timeline_html(events) -> Markup:
+    """The timeline's `<li>` items (F20, F34): icon, sentence (linked to its item), time and
+    actor, written in one pass for the page's 50 events. Every text is escaped here."""
+    from carflow.i18n import short_datetime_formatter
+
+    fmt = short_datetime_formatter()
+    system = escape(_("System"))
+    items = []
+    for event in events:
+        text, link = escape(describe_event(event)), item_url(event)
+        sentence = (
+            f'<a href="{escape(link)}" class="event-text">{text}</a>'
+            if link
+            else f'<span class="event-text">{text}</span>'
+        )
+        actor = escape(event.actor_name) if event.actor_name is not None else system
+        items.append(
+            f'<li class="timeline-event border-bottom py-2 event-{escape(event.kind)}" '
+            f'data-event-id="{int(event.id)}">'
+            f'<i class="fa {escape(event_icon(event))} fa-fw text-muted" aria-hidden="true"></i>'
+            f' {sentence}<div class="small text-muted"><time datetime="{event.at.isoformat()}">'
+            f'{escape(fmt(event.at))}</time> · <span class="event-actor">{actor}</span></div></li>'
+        )
+    return Markup("".join(items))
 
 
 _ID_MARK = "999999999"

@@ -24,6 +24,7 @@ def init_admin(app: Flask) -> Admin:
 
     from carflow.admin.account import register_account_views
     from carflow.admin.contacts import ContactView
+    from carflow.admin.forms import form_group
     from carflow.admin.lead_actions import LeadActionsView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
@@ -32,7 +33,7 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.tasks import register_task_views
     from carflow.extensions import db
     from carflow.models import Contact, Lead
-    from carflow.timeline import describe_event, event_icon, item_url
+    from carflow.timeline import timeline_html
 
     admin = Admin(
         app,
@@ -69,9 +70,8 @@ def init_admin(app: Flask) -> Admin:
     install_shell(app)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
-        describe_event=describe_event,
-        event_icon=event_icon,
-        item_url=item_url,
+        timeline_html=timeline_html,
+        form_group=form_group,
     )
     return admin
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField
+from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
+from wtforms.widgets.core import clean_key
+
+from carflow.admin.widgets import FastHiddenInput, FastSelect, FastTextArea, FastTextInput
 
 
 def attach_error(form, error) -> None:
@@ -15,8 +20,54 @@ def attach_error(form, error) -> None:
         field.errors = list(field.errors) + [str(error.message)]
 
 
+_FAST_WIDGETS = {
+    HiddenInput: FastHiddenInput(),
+    TextInput: FastTextInput(),
+    TextArea: FastTextArea(),
+    Select: FastSelect(),
+}
+
+
 class CarflowForm(FlaskForm):
-    """A Flask-WTF form (CSRF) that can show a service's refusal."""
+    """A Flask-WTF form (CSRF) that can show a service's refusal.
+
+    Its stock text, hidden, text-area and single select widgets are drawn by
+    `carflow.admin.widgets` (same HTML, a fraction of the time).
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            render_kw = {clean_key(k): v for k, v in render_kw.items()}
+            if field.render_kw is not None:
+                own = {clean_key(k): v for k, v in field.render_kw.items()}
+                render_kw = dict(own, **render_kw)
+            widget = field.widget
+            if not getattr(widget, "multiple", False):
+                widget = _FAST_WIDGETS.get(type(widget), widget)
+            return widget(field, **render_kw)
 
     def attach_error(self, error) -> None:
         attach_error(self, error)
+
+
+def form_group(field, prefix: str = "") -> Markup:
+    """A field as the lead page shows it: label, input (invalid when it has errors), errors
+    and help text; `prefix` keeps ids unique when a form appears twice. Written in Python:
+    the page shows a dozen fields, and a Jinja macro per field cost ~0.2 ms each."""
+    fid = f"{prefix}{field.id}"
+    if field.type == "HiddenField":
+        return field(id=fid)
+    attrs = {"class_": "form-control is-invalid" if field.errors else "form-control"}
+    help_html = Markup("")
+    if field.description:
+        attrs["aria-describedby"] = f"{fid}-help"
+        help_html = Markup('<small class="form-text text-muted" id="{}">{}</small>').format(
+            f"{fid}-help", field.description
+        )
+    errors = Markup("").join(
+        Markup('<div class="invalid-feedback d-block">{}</div>').format(error)
+        for error in field.errors
+    )
+    return Markup('<div class="form-group"><label for="{}">{}</label>{}{}{}</div>').format(
+        fid, field.label.text, field(id=fid, **attrs), errors, help_html
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import String, literal, null, select, union_all
 from wtforms import DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import Select
 
 from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
@@ -47,24 +48,10 @@ class CommentForm(VersionedForm):
     )
 
 
-class QuickSelect(Select):
-    """WTForms' select with plain options written directly (the stock widget builds each
-    option's attributes through `html_params`; the assign list has one per user)."""
-
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or not isinstance(choice.value, str):
-            return super().render_option(choice, **kwargs)
-        label = escape(choice.label or choice.value)
-        selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
-
-
 class AssignForm(VersionedForm):
     assignee = SelectField(
         _l("Assign to"),
         validators=[InputRequired(_l("Choose a user or a branch."))],
-        widget=QuickSelect(),
     )
 
 
@@ -147,53 +134,103 @@ class ButtonForm(VersionedForm):
     """A button with no input but the record's version (make main, unlink)."""
 
 
-def fill_assign_choices(form: AssignForm) -> None:
-    """Active users (with their branch), then the branches' queues."""
-    users = db.session.execute(
-        select(User.id, User.first_name, User.last_name, Branch.name)
-        .outerjoin(Branch, Branch.id == User.branch_id)
-        .where(User.active)
-        .order_by(User.last_name, User.first_name)
+def _choice_rows(kind, id_, a, b=None, c=None, sort_n=None, sort_a=None, sort_b=None):
+    """One part of the choices query: (kind, id, texts a–c, sort keys), same types in all."""
+    text = String()
+    return select(
+        literal(kind, text).label("kind"),
+        id_.label("id"),
+        a.label("a"),
+        (b if b is not None else null()).cast(text).label("b"),
+        (c if c is not None else null()).cast(text).label("c"),
+        (sort_n if sort_n is not None else literal(0)).label("sort_n"),
+        (sort_a if sort_a is not None else a).label("sort_a"),
+        (sort_b if sort_b is not None else a).label("sort_b"),
     )
-    branches = db.session.scalars(select(Branch).where(Branch.active).order_by(Branch.name))
+
+
+@cache
+def _choices_query():
+    """Built once: constructing the union costs more than running it."""
+    parts = union_all(
+        _choice_rows(
+            "user",
+            User.id,
+            User.first_name,
+            User.last_name,
+            Branch.name,
+            sort_a=User.last_name,
+            sort_b=User.first_name,
+        )  # fmt: skip
+        .outerjoin(Branch, Branch.id == User.branch_id)
+        .where(User.active),
+        _choice_rows("branch", Branch.id, Branch.name).where(Branch.active),
+        _choice_rows("reason", LostReason.id, LostReason.name, sort_n=LostReason.position).where(
+            LostReason.active
+        ),
+    ).subquery()
+    return select(parts.c.kind, parts.c.id, parts.c.a, parts.c.b, parts.c.c).order_by(
+        parts.c.kind, parts.c.sort_n, parts.c.sort_a, parts.c.sort_b, parts.c.id
+    )
+
+
+def load_choices() -> dict[str, list]:
+    """Active users (with their branch name), active branches and active lost reasons, in
+    display order, in one query (the lead page offers all three)."""
+    query = _choices_query()
+    choices: dict[str, list] = {"user": [], "branch": [], "reason": []}
+    for kind, id_, a, b, c in db.session.connection().execute(query):
+        choices[kind].append((id_, a, b, c))
+    return choices
+
+
+def fill_assign_choices(form: AssignForm, choices: dict | None = None) -> None:
+    """Active users (with their branch), then the branches' queues."""
+    choices = choices or load_choices()
+    user_choices = []
+    for uid, first, last, branch in choices["user"]:
+        name = f"{first} {last}".strip()
+        user_choices.append((f"user:{uid}", f"{name} ({branch})" if branch is not None else name))
     form.assignee.choices = {
-        str(_l("Users")): [
-            (f"user:{uid}", f"{name} ({branch})" if branch is not None else name)
-            for uid, name, branch in (
-                (u.id, f"{u.first_name} {u.last_name}".strip(), u.name) for u in users
-            )
-        ],
-        str(_l("Branch queues")): [
-            (f"branch:{b.id}", str(_l("%(branch)s queue", branch=b.name))) for b in branches
+        _("Users"): user_choices,
+        _("Branch queues"): [
+            (f"branch:{bid}", _("%(branch)s queue", branch=name))
+            for bid, name, _b, _c in choices["branch"]
         ],
     }
 
 
-def fill_status_choices(form: StatusForm) -> None:
+def fill_status_choices(form: StatusForm, choices: dict | None = None) -> None:
     """The configurable lost reasons (active ones) plus 'Other'."""
-    reasons = db.session.scalars(
-        select(LostReason).where(LostReason.active).order_by(LostReason.position, LostReason.name)
-    )
+    choices = choices or load_choices()
     form.lost_reason.choices = (
-        [("", "—")] + [(str(r.id), r.name) for r in reasons] + [(OTHER_REASON, _l("Other"))]
+        [("", "—")]
+        + [(str(rid), name) for rid, name, _b, _c in choices["reason"]]
+        + [(OTHER_REASON, _l("Other"))]
     )
 
 
-def build_page_forms(lead, linked_contacts, user) -> dict:
-    """The forms the lead page offers this user (modals, comment, contacts)."""
+def build_page_forms(lead, linked_contacts, user, tab: str = "contacts") -> dict:
+    """The forms the lead page offers this user (modals, comment, and on the Contacts tab
+    the contact forms)."""
     forms: dict = {}
     version = lead.version_id
+    may_assign, may_change_status = (
+        can(user, "lead.assign", lead),
+        can(user, "lead.change_status", lead),
+    )
+    choices = load_choices() if may_assign or may_change_status else None
     if can(user, "lead.note", lead):
         forms["note"] = NoteForm(formdata=None)
-    if can(user, "lead.assign", lead):
+    if may_assign:
         forms["assign"] = AssignForm(formdata=None, version=version)
-        fill_assign_choices(forms["assign"])
-    if can(user, "lead.change_status", lead):
+        fill_assign_choices(forms["assign"], choices)
+    if may_change_status:
         forms["status"] = StatusForm(formdata=None, version=version, status=lead.status.value)
-        fill_status_choices(forms["status"])
+        fill_status_choices(forms["status"], choices)
     if can(user, "lead.edit", lead):
         forms["comment"] = CommentForm(formdata=None, version=version, comment=lead.comment)
-    if can(user, "lead.edit_contacts", lead):
+    if tab == "contacts" and can(user, "lead.edit_contacts", lead):
         contacts = [lead.contact] + [link.contact for link in linked_contacts]
         forms["contacts"] = {
             c.id: ContactForm(formdata=None, data=contact_form_data(c)) for c in contacts

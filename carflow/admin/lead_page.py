@@ -80,7 +80,7 @@ class LeadPageView(HiddenView):
             modal_actions=MODAL_ACTIONS,
             statuses=list(LeadStatus),
             allowed={a: can(current_user, a, lead) for a in PAGE_ACTIONS},
-            forms=build_page_forms(lead, linked_contacts, current_user),
+            forms=build_page_forms(lead, linked_contacts, current_user, tab),
             count_links=count_links(lead),
             panels={t: panels_for(t, current_user, lead) for t in TABS},
             events=events,
