@@ -1,5 +1,6 @@
 """F27–F29: the task overview — tasks, deadlines and test drives, filters, agenda feed."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -185,3 +186,34 @@ def test_deadlines_of_closed_leads_are_not_open_work(client, login_as):
     db.session.commit()
     assert _rows(client.get("/admin/tasks/").text, "deadline") == 1
     assert _rows(client.get("/admin/tasks/?status=all").text, "deadline") == 2
+
+
+def test_list_pages_hold_every_item_once_in_order(client, login_as, monkeypatch):
+    """Issue 8: the list is read 3 items at a time here (50 in use); items sharing a moment
+    are ordered by kind then id, across the three kinds' queries."""
+    monkeypatch.setattr("carflow.services.agenda.PAGE_SIZE", 3)
+    user = login_as("salesperson")
+    moment = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    expected = []
+    for n in range(3):
+        lead = make_lead(owner=user)
+        deadline = db.session.query(Deadline).filter_by(lead_id=lead.id).one()
+        deadline.due_at = moment + timedelta(hours=n)  # ties with the task below
+        expected.append(("deadline", deadline.id, deadline.due_at))
+        task = make_task(lead, starts_at=moment + timedelta(hours=n), title=f"Task {n}")
+        expected.append(("task", task.id, task.starts_at))
+        drive = make_appointment(lead, owner=user, starts_at=moment + timedelta(hours=n, minutes=5))
+        expected.append(("test_drive", drive.id, drive.starts_at))
+    db.session.commit()
+    expected.sort(key=lambda item: (item[2], item[0], item[1]))
+    seen, url, pages = [], "/admin/tasks/", 0
+    while url:
+        html = unescape(client.get(url).text)
+        rows = re.findall(r'data-kind="(\w+)" data-id="(\d+)"', html)
+        assert 0 < len(rows) <= 3
+        seen += [(kind, int(item_id)) for kind, item_id in rows]
+        match = re.search(r'rel="next" href="([^"#]+)"', html)
+        url, pages = (match.group(1) if match else None), pages + 1
+        assert pages < 10
+    assert seen == [(kind, item_id) for kind, item_id, _ in expected]
+    assert pages == 3

@@ -7,7 +7,7 @@ from wtforms.meta import DefaultMeta
 from carflow.admin import lead_action_forms as f
 from carflow.admin.widgets import fast_html_params
 
-TRICKY = 'Line 1\n<b>"quoted"</b> & \'apostrophe\''
+TRICKY = "Line 1\n<b>\"quoted\"</b> & 'apostrophe'"
 
 
 def _forms():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,15 @@ from carflow.admin.base import SecuredBaseView
 from carflow.extensions import db
 from carflow.models import Branch, User, utcnow
 from carflow.permissions import Perm, effective_permissions
-from carflow.services.agenda import PERIODS, STATUSES, AgendaFilter, AgendaItem, load_agenda
+from carflow.services.agenda import (
+    PERIODS,
+    STATUSES,
+    AgendaFilter,
+    AgendaItem,
+    decode_agenda_cursor,
+    load_agenda,
+    load_agenda_page,
+)
 
 
 def _int_arg(name: str) -> int | None:
@@ -58,12 +66,26 @@ def filter_from_request() -> AgendaFilter:
     )
 
 
+_ID_MARK = 999999999
+
+
+def _url_pattern(endpoint: str, **args) -> str:
+    """`url_for` with a placeholder id, once per endpoint, argument and request (50 rows)."""
+    patterns = g.setdefault("agenda_url_patterns", {})
+    key = (endpoint, tuple(sorted(args.items())))
+    if key not in patterns:
+        id_arg = "id" if endpoint == "task_page.page" else "lead_id"
+        patterns[key] = url_for(endpoint, **{id_arg: _ID_MARK}, **args)
+    return patterns[key]
+
+
 def item_url(item: AgendaItem) -> str:
     """Deadline → its lead's Follow-up tab (F27); task → its page; test drive → its lead."""
     if item.kind == "task":
-        return url_for("task_page.page", id=item.id)
+        return _url_pattern("task_page.page").replace(str(_ID_MARK), str(int(item.id)))
     tab = "followup" if item.kind == "deadline" else "details"
-    return url_for("lead_page.page", lead_id=item.lead.id, tab=tab)
+    pattern = _url_pattern("lead_page.page", tab=tab)
+    return pattern.replace(str(_ID_MARK), str(int(item.lead.id)))
 
 
 def _filter_choices():
@@ -91,8 +113,16 @@ class TaskOverviewView(SecuredBaseView):
     def index(self):
         flt = filter_from_request()
         now = utcnow()
-        items = load_agenda(current_user, flt, current_user.timezone, now)
-        return self.render("admin/tasks/overview.html", items=items, **self._context(flt))
+        after = decode_agenda_cursor(request.args.get("after"))
+        page = load_agenda_page(current_user, flt, current_user.timezone, now, after)
+        args = {k: v for k, v in request.args.items() if k != "after"}
+        return self.render(
+            "admin/tasks/overview.html",
+            items=page.items,
+            first_url=url_for(".index", **args) if after else None,
+            next_url=page.next_cursor and url_for(".index", after=page.next_cursor, **args),
+            **self._context(flt),
+        )
 
     @expose("/agenda")
     def agenda(self):

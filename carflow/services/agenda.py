@@ -3,15 +3,22 @@
 Three queries, whatever the data: one per kind, each with its lead and contact joined
 and scoped with `permissions.scope_leads`. Deadlines are targets (a due moment only),
 tasks have a start and a duration, test drives are appointments on a lead.
+
+The list is read a page at a time (issue 8): each kind's query seeks past the cursor
+(moment, kind, id) and reads one page plus one; the three are merged by that key, so a
+page is exact whatever the mix of kinds and no query grows with the agenda.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload
 
 from carflow.extensions import db
@@ -22,7 +29,9 @@ from carflow.services.tasks import is_task_overdue, task_end
 
 STATUSES = ("open", "overdue", "done", "all")
 PERIODS = ("all", "today", "week", "range")
-ITEM_LIMIT = 300
+ITEM_LIMIT = 300  # the calendar's window, per kind
+PAGE_SIZE = 50  # the list, all kinds together
+KINDS = ("deadline", "task", "test_drive")  # the tie order of items at the same moment
 
 
 @dataclass
@@ -79,6 +88,39 @@ def _in_window(column, start, end):
     return and_(*conditions) if conditions else None
 
 
+def _after(kind: str, moment, id_column, after):
+    """Rows of `kind` that come after the cursor (moment, kind, id) in the merged order."""
+    if after is None:
+        return None
+    at, after_kind, after_id = after
+    if kind > after_kind:
+        return moment >= at
+    if kind < after_kind:
+        return moment > at
+    return tuple_(moment, id_column) > tuple_(at, after_id)
+
+
+def encode_agenda_cursor(item: AgendaItem) -> str:
+    """A URL-safe token for the position of an item in the list."""
+    raw = json.dumps([item.moment.isoformat(), item.kind, item.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_agenda_cursor(token: str | None):
+    """(moment, kind, id) from a token, or None when absent or malformed."""
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        moment, kind, item_id = json.loads(raw)
+        at = datetime.fromisoformat(moment)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if at.tzinfo is None or kind not in KINDS or not isinstance(item_id, int):
+        return None
+    return at, kind, item_id
+
+
 def _scoped(query, viewer, branch_id):
     query = scope_leads(query, viewer)
     if branch_id is not None:
@@ -86,7 +128,7 @@ def _scoped(query, viewer, branch_id):
     return query
 
 
-def _deadlines(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
+def _deadlines(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
     query = (
         select(Deadline)
         .join(Deadline.lead)
@@ -104,7 +146,9 @@ def _deadlines(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
         query = query.where(Deadline.due_at < now)
     elif flt.status == "done":
         query = query.where(Deadline.closed_at.is_not(None))
-    query = query.order_by(Deadline.due_at, Deadline.id).limit(ITEM_LIMIT)
+    if (seek := _after("deadline", Deadline.due_at, Deadline.id, after)) is not None:
+        query = query.where(seek)
+    query = query.order_by(Deadline.due_at, Deadline.id).limit(limit)
     return [
         AgendaItem(
             "deadline",
@@ -123,7 +167,7 @@ def _deadlines(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
     ]
 
 
-def _tasks(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
+def _tasks(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
     query = (
         select(Task)
         .outerjoin(Task.lead)
@@ -144,7 +188,9 @@ def _tasks(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
         query = query.where(Task.starts_at < now)
     elif flt.status == "done":
         query = query.where(Task.completed_at.is_not(None))
-    query = query.order_by(Task.starts_at, Task.id).limit(ITEM_LIMIT)
+    if (seek := _after("task", Task.starts_at, Task.id, after)) is not None:
+        query = query.where(seek)
+    query = query.order_by(Task.starts_at, Task.id).limit(limit)
     items = [
         AgendaItem(
             "task",
@@ -164,7 +210,7 @@ def _tasks(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
     return [i for i in items if i.overdue] if flt.status == "overdue" else items
 
 
-def _test_drives(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]:
+def _test_drives(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
     if flt.status == "overdue":
         return []
     query = (
@@ -185,7 +231,9 @@ def _test_drives(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]
         query = query.where(TestDrive.ends_at >= now)
     elif flt.status == "done":
         query = query.where(TestDrive.ends_at < now)
-    query = query.order_by(TestDrive.starts_at, TestDrive.id).limit(ITEM_LIMIT)
+    if (seek := _after("test_drive", TestDrive.starts_at, TestDrive.id, after)) is not None:
+        query = query.where(seek)
+    query = query.order_by(TestDrive.starts_at, TestDrive.id).limit(limit)
     return [
         AgendaItem(
             "test_drive",
@@ -204,13 +252,39 @@ def _test_drives(viewer, flt: AgendaFilter, start, end, now) -> list[AgendaItem]
     ]
 
 
-def load_agenda(viewer, flt: AgendaFilter, tz_name: str, now: datetime) -> list[AgendaItem]:
-    """Deadlines, tasks and test drives matching `flt`, by moment (3 queries)."""
+def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit):
     today = now.astimezone(ZoneInfo(tz_name or "UTC")).date()
     start, end = flt.window(tz_name, today)
-    items = (
-        _deadlines(viewer, flt, start, end, now)
-        + _tasks(viewer, flt, start, end, now)
-        + _test_drives(viewer, flt, start, end, now)
-    )
-    return sorted(items, key=lambda i: (i.moment, i.kind, i.id))
+    kinds = [
+        loader(viewer, flt, start, end, now, after, limit)
+        for loader in (_deadlines, _tasks, _test_drives)
+    ]
+    return kinds, sorted((i for items in kinds for i in items), key=_order)
+
+
+def _order(item: AgendaItem):
+    return (item.moment, item.kind, item.id)
+
+
+def load_agenda(viewer, flt: AgendaFilter, tz_name: str, now: datetime) -> list[AgendaItem]:
+    """Deadlines, tasks and test drives matching `flt`, by moment (3 queries); the
+    calendar's feed, bounded by its window and ITEM_LIMIT per kind."""
+    return _load(viewer, flt, tz_name, now, None, ITEM_LIMIT)[1]
+
+
+@dataclass
+class AgendaPage:
+    items: list[AgendaItem]
+    next_cursor: str | None
+
+
+def load_agenda_page(
+    viewer, flt: AgendaFilter, tz_name: str, now: datetime, after=None, size: int | None = None
+) -> AgendaPage:
+    """One page of the list after the cursor `after` ((moment, kind, id) or None), by
+    moment (3 queries of at most size+1 rows each)."""
+    size = size or PAGE_SIZE
+    kinds, merged = _load(viewer, flt, tz_name, now, after, size + 1)
+    items = merged[:size]
+    more = len(merged) > size or any(len(rows) > size for rows in kinds)
+    return AgendaPage(items, encode_agenda_cursor(items[-1]) if more and items else None)
