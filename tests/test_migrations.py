@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 
 from carflow import create_app
 from carflow.extensions import db, migrate
+from carflow.models import LeadSearchTerm
 from tests.conftest import _create_pg_database
 
 
@@ -28,3 +29,40 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
             drop()
     else:
         _upgrade_and_check(f"sqlite:///{tmp_path / 'migrated.sqlite'}", tmp_path)
+
+
+def _backfill(url: str, tmp_path) -> None:
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from tests.factories import make_lead
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path)})
+    with app.app_context():
+        upgrade()
+        lead = make_lead()
+        db.session.commit()
+        created_at = lead.created_at
+        db.session.remove()
+        downgrade(revision="e49aee07a160")  # the terms stay, without the copied time
+        upgrade()
+        with db.engine.connect() as conn:
+            terms = conn.execute(text("SELECT lead_id, lead_created_at FROM lead_search")).all()
+        rows = db.session.execute(db.select(LeadSearchTerm)).scalars().all()
+        db.session.remove()
+        db.engine.dispose()
+    assert len(terms) >= 3 and {lead_id for lead_id, _ in terms} == {lead.id}
+    assert all(row.lead_created_at == created_at for row in rows)
+
+
+def test_lead_search_created_at_is_filled_from_the_leads(tmp_path):
+    """Issue 8: upgrading a database that has search terms copies each lead's creation time."""
+    base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
+    if base:
+        url, drop = _create_pg_database(base)
+        try:
+            _backfill(url, tmp_path)
+        finally:
+            drop()
+    else:
+        _backfill(f"sqlite:///{tmp_path / 'backfill.sqlite'}", tmp_path)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import ARRAY, Integer, any_, bindparam, select
+from sqlalchemy import select
 
 from carflow.admin.lead_filters import choice_names
 from carflow.extensions import db
 from carflow.i18n import short_datetime_formatter
 from carflow.models import Contact, Lead, LeadStatus, utcnow
 from carflow.models.enums import ContactKind
+from carflow.sql import ids_parameter
 
 _STATEMENTS: dict[str, object] = {}
 
@@ -57,16 +58,11 @@ def _rows_statement(dialect: str):
 
     Only the lead and its contact: the names of owners, branches, types and sources come
     from the filter choices the page reads anyway (a six-table join cost PostgreSQL ~3 ms
-    of planning). PostgreSQL takes the ids as one array (`= ANY(:ids)`); elsewhere an
-    expanding IN list.
+    of planning). The ids are one parameter (`carflow.sql.ids_parameter`).
     """
     statement = _STATEMENTS.get(dialect)
     if statement is not None:
         return statement
-    if dialect == "postgresql":
-        wanted = Lead.id == any_(bindparam("ids", type_=ARRAY(Integer)))
-    else:
-        wanted = Lead.id.in_(bindparam("ids", expanding=True))
     statement = (
         select(
             Lead.id,
@@ -84,7 +80,7 @@ def _rows_statement(dialect: str):
             Lead.source_id,
         )  # fmt: skip
         .join(Contact, Contact.id == Lead.contact_id)
-        .where(wanted)
+        .where(ids_parameter(Lead.id, dialect))
     )
     _STATEMENTS[dialect] = statement
     return statement

@@ -21,12 +21,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, func, literal, true, tuple_
+from sqlalchemy import func, literal, true, tuple_
 from sqlalchemy.orm import aliased
 
 from carflow.models import Branch, Contact, Lead, LeadSource, LeadType, User
 from carflow.models.types import UTCDateTime
 from carflow.services.search import newest_matches
+from carflow.sql import among_ids
 
 # Newest-first search: matches read from the index per page (see _searched_rows).
 SEARCH_CANDIDATES = 200
@@ -145,19 +146,12 @@ def _searched_rows(q, order, index, search, forward_desc, after, limit):
     filters and scope then apply to those leads only. When they leave the page short and
     more matches remain, the page is read from every match instead."""
     ids, read = newest_matches(search.term_range, after, forward_desc, SEARCH_CANDIDATES)
-    candidates = q.filter(id_among(Lead.id, ids, q.session), *search.others)
+    dialect = q.session.get_bind().dialect.name
+    candidates = q.filter(among_ids(Lead.id, ids, dialect), *search.others)
     rows = _run(candidates.order_by(*order).limit(limit), index)
     if len(rows) >= limit or read < SEARCH_CANDIDATES:
         return rows
     return _run(q.filter(search.condition).order_by(*order).limit(limit), index)
-
-
-def id_among(column, ids: list[int], session):
-    """`column IN ids`; on PostgreSQL `= ANY(:array)`, one parameter that the server plans
-    once, instead of one parameter per id."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
-    return column.in_(list(ids))
 
 
 def _run(q, index):
