@@ -30,7 +30,7 @@ from carflow.services.search import newest_matches
 from carflow.sql import among_ids
 
 # Newest-first search: matches read from the index per page (see _searched_rows).
-SEARCH_CANDIDATES = 200
+SEARCH_CANDIDATES = 102  # two pages of 51: one page, and room for the filters
 
 
 @dataclass
@@ -141,17 +141,19 @@ def _phase_rows(query, spec, index, forward_desc, after, limit, search=None):
 
 
 def _searched_rows(q, order, index, search, forward_desc, after, limit):
-    """Newest (or oldest) first with few matches: the page among the next SEARCH_CANDIDATES
-    matches in creation order, read from the search index without visiting the leads; the
-    filters and scope then apply to those leads only. When they leave the page short and
-    more matches remain, the page is read from every match instead."""
-    ids, read = newest_matches(search.term_range, after, forward_desc, SEARCH_CANDIDATES)
+    """Newest (or oldest) first: one index query gives the next SEARCH_CANDIDATES matches in
+    creation order and whether the matches are few. Few: the page is read among those
+    candidates (filters and scope apply to them only), or, when that leaves it short and more
+    remain, among every match. Many: the page's ordered scan checks each lead's terms."""
+    found = newest_matches(search.term_range, after, forward_desc, SEARCH_CANDIDATES)
+    if found.dense:
+        return _run(q.filter(search.dense_condition()).order_by(*order).limit(limit), index)
     dialect = q.session.get_bind().dialect.name
-    candidates = q.filter(among_ids(Lead.id, ids, dialect), *search.others)
+    candidates = q.filter(among_ids(Lead.id, found.ids, dialect), *search.others)
     rows = _run(candidates.order_by(*order).limit(limit), index)
-    if len(rows) >= limit or read < SEARCH_CANDIDATES:
+    if len(rows) >= limit or found.read < SEARCH_CANDIDATES:
         return rows
-    return _run(q.filter(search.condition).order_by(*order).limit(limit), index)
+    return _run(q.filter(search.sparse_condition()).order_by(*order).limit(limit), index)
 
 
 def _run(q, index):
@@ -190,8 +192,8 @@ def fetch_page(
     `search` (a `LeadSearch`) narrows the query to the leads matching the search box.
     """
     spec = sort_spec(column)
-    if search is not None and (search.term_range is None or column != "created_at"):
-        query, search = query.filter(search.condition), None
+    if search is not None and column != "created_at":
+        query, search = query.filter(search.condition()), None
     for alias, on, outer in spec.joins:
         query = query.join(alias, on, isouter=outer)
     backwards = before is not None and after is None

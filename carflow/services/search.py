@@ -156,59 +156,80 @@ def _term_exists(word: str):
 
 @dataclass
 class LeadSearch:
-    """A search box input as conditions on Lead.
+    """A search box input, as conditions on Lead.
 
-    `condition` is the whole WHERE (every word); `others` the conditions of every word but
-    the longest. When the longest word has few matches (at most SPARSE_CAP), `term_range`
-    is its index range: the newest-first page then reads candidates from the index alone
-    (`newest_matches`) instead of looking up every match to sort it.
+    `longest` is the word with the fewest matches to expect; `term_range` its index range;
+    `others` the conditions of the other words. How the longest word is matched depends on
+    how many leads it matches (`condition`): few are read by id, many are checked row by
+    row while the page's ordered scan runs (`dense_condition`).
     """
 
-    condition: object
+    longest: str
+    term_range: object
     others: list = field(default_factory=list)
-    term_range: object = None
+
+    def dense_condition(self):
+        """Every word checked on the lead's (lead_id, term) key."""
+        return and_(_term_exists(self.longest), *self.others)
+
+    def sparse_condition(self):
+        """The leads of the longest word's range, by id; the other words checked."""
+        matches = select(LeadSearchTerm.lead_id).where(self.term_range)
+        return and_(Lead.id.in_(matches), *self.others)
+
+    def condition(self):
+        """The WHERE for any sort: one query counts at most SPARSE_CAP+1 matching entries
+        of the longest word and chooses the sparse or the dense form."""
+        probe = select(LeadSearchTerm.lead_id).where(self.term_range).limit(SPARSE_CAP + 1)
+        found = db.session.scalar(select(func.count()).select_from(probe.subquery()))
+        if not found:
+            return false()
+        return self.dense_condition() if found > SPARSE_CAP else self.sparse_condition()
 
 
 def search_leads(search: str | None) -> LeadSearch | None:
-    """The search of the overview, or None when the input has no word.
-
-    One query counts at most SPARSE_CAP+1 leads for the longest word. When that is all of
-    them, the page reads them by id (an index lookup per match); otherwise matches are
-    dense enough that scanning leads in the page's order finds a page quickly, each row
-    checked on the (lead_id, term) key.
-    """
+    """The search of the overview, or None when the input has no word (no query here)."""
     words = search_words(search)
     if not words:
         return None
     longest = max(words, key=len)
     others = [_term_exists(w) for w in words if w is not longest]
-    term_range = prefix_range(longest)
-    probe = select(LeadSearchTerm.lead_id).where(term_range).distinct().limit(SPARSE_CAP + 1)
-    found = db.session.scalar(select(func.count()).select_from(probe.subquery()))
-    if found > SPARSE_CAP:
-        return LeadSearch(and_(_term_exists(longest), *others), others)
-    if not found:
-        return LeadSearch(false(), others)
-    matches = select(LeadSearchTerm.lead_id).where(term_range)
-    return LeadSearch(and_(Lead.id.in_(matches), *others), others, term_range)
+    return LeadSearch(longest, prefix_range(longest), others)
 
 
-def newest_matches(term_range, after, descending: bool, limit: int) -> tuple[list[int], int]:
+@dataclass
+class IndexMatches:
+    """What `newest_matches` read: lead ids in order, index entries read, and whether more
+    than SPARSE_CAP entries follow the cursor (then the matches are dense)."""
+
+    ids: list[int]
+    read: int
+    dense: bool
+
+
+def newest_matches(term_range, after, descending: bool, limit: int) -> IndexMatches:
     """The first `limit` index entries of `term_range` in creation order from the cursor
     `after` ((created_at, id) or None), read from the index (term, lead_created_at,
-    lead_id) alone. Returns the distinct lead ids in that order and the entries read
-    (fewer than `limit`: there are no more)."""
+    lead_id) alone, with the number of entries after the cursor (at most SPARSE_CAP+1):
+    one query both decides whether the matches are few and gives the candidates."""
     keys = (LeadSearchTerm.lead_created_at, LeadSearchTerm.lead_id)
-    query = select(LeadSearchTerm.lead_id).where(term_range)
+    entries = select(*keys).where(term_range)
     if after is not None:
         bound = tuple_(*[literal(v, type_=k.type) for k, v in zip(keys, after, strict=True)])
-        query = query.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
-    query = query.order_by(*[k.desc() if descending else k.asc() for k in keys]).limit(limit)
-    entries = db.session.connection().execute(query).scalars().all()
-    return list(dict.fromkeys(entries)), len(entries)
+        entries = entries.where(tuple_(*keys) < bound if descending else tuple_(*keys) > bound)
+    capped = entries.limit(SPARSE_CAP + 1).subquery()
+    columns = (capped.c.lead_created_at, capped.c.lead_id)
+    query = (
+        select(capped.c.lead_id, func.count().over())
+        .order_by(*[c.desc() if descending else c.asc() for c in columns])
+        .limit(limit)
+    )
+    rows = db.session.connection().execute(query).all()
+    ids = list(dict.fromkeys(lead_id for lead_id, _ in rows))
+    return IndexMatches(ids, len(rows), bool(rows) and rows[0][1] > SPARSE_CAP)
 
 
 def search_condition(search: str | None):
     """A WHERE condition on Lead for the search box, or None when it is empty."""
     found = search_leads(search)
-    return None if found is None else found.condition
+    return None if found is None else found.condition()
