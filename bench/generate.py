@@ -36,7 +36,7 @@ LEAD_COLUMNS = (
 EVENT_COLUMNS = ("id", "lead_id", "at", "actor_id", "kind", "data", "ref_type", "ref_id")
 DEADLINE_COLUMNS = (
     "id", "lead_id", "kind", "due_at", "outcome", "closed_at", "set_by_id", "created_at",
-    "version_id",
+    "version_id", "owner_id",
 )  # fmt: skip
 TRADE_IN_COLUMNS = (
     "id", "lead_id", "make", "model", "plate", "vin", "mileage", "estimated_value",
@@ -191,7 +191,7 @@ class Generator:
         code = format_lead_code(lead_id, created)
         terms = set(self.contact_terms[contact_id]) | data.code_terms(code)
         counts = self.sales_items(lead_id, created, actor, contact_id, terms)
-        next_due = self.deadlines(lead_id, created, actor, status, closed_at)
+        next_due = self.deadlines(lead_id, created, actor, status, closed_at, owner_id)
         last = self.events(lead_id, created, actor, status, closed_at)
         self.batch["lead"].append((
             lead_id, code, status, rng.choice(self.lost_ids) if status == "lost" else None,
@@ -204,21 +204,22 @@ class Generator:
         if rng.random() < 0.1:
             self.task(lead_id, created, owner_id or actor, branch_id, status)
 
-    def deadlines(self, lead_id, created, actor, status, closed_at):
+    def deadlines(self, lead_id, created, actor, status, closed_at, owner_id):
         """The first-contact deadline, sometimes a follow-up; open ones give next_deadline_at."""
         rng, rows = self.rng, self.batch["deadline"]
         first_due = created + timedelta(hours=24)
         reached = status != "open" or rng.random() < 0.5
         closed = (closed_at or first_due) if reached else None
         rows.append((self.next_id("deadline"), lead_id, "first_contact", first_due,
-                     "made" if reached else "not_yet", closed, actor, created, 1))  # fmt: skip
+                     "made" if reached else "not_yet", closed, actor, created, 1,
+                     owner_id))  # fmt: skip
         open_dues = [] if closed else [first_due]
         if rng.random() < 0.4:
             due = created + timedelta(days=rng.randint(3, 40))
             done = status != "open"
             rows.append((self.next_id("deadline"), lead_id, "follow_up", due,
                          "made" if done else "not_yet", closed_at if done else None, actor,
-                         created, 1))  # fmt: skip
+                         created, 1, owner_id))  # fmt: skip
             if not done:
                 open_dues.append(due)
         return min(open_dues) if open_dues else None

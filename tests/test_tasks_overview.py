@@ -217,3 +217,23 @@ def test_list_pages_hold_every_item_once_in_order(client, login_as, monkeypatch)
         assert pages < 10
     assert seen == [(kind, item_id) for kind, item_id, _ in expected]
     assert pages == 3
+
+
+def test_deadlines_follow_the_lead_to_its_new_owner(client, login_as):
+    """Issue 8: the overview reads a user's deadlines by their copy of the lead's owner,
+    which every assignment (to a user or to the branch queue) keeps in step."""
+    from carflow.services.leads import assign_lead
+
+    user = login_as("sales_manager")
+    colleague = make_user("salesperson", branch=user.branch)
+    lead = make_lead(owner=user)
+    db.session.commit()
+    assert _rows(client.get("/admin/tasks/").text, "deadline") == 1
+    assign_lead(lead, user, owner=colleague, version=lead.version_id)
+    db.session.commit()
+    assert db.session.query(Deadline).filter_by(lead_id=lead.id).one().owner_id == colleague.id
+    assert _rows(client.get("/admin/tasks/").text, "deadline") == 0
+    assert _rows(client.get(f"/admin/tasks/?user_id={colleague.id}").text, "deadline") == 1
+    assign_lead(lead, user, branch=user.branch, version=lead.version_id)
+    db.session.commit()
+    assert db.session.query(Deadline).filter_by(lead_id=lead.id).one().owner_id is None

@@ -121,7 +121,7 @@ class TestDrive(db.Model):
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id"), index=True)
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
     driver_contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     licence_number: Mapped[str | None] = mapped_column(String(40))
@@ -138,4 +138,8 @@ class TestDrive(db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
 
     __mapper_args__ = {"version_id_col": version_id}
-    __table_args__ = (Index("ix_test_drive_vehicle_period", "vehicle_id", "starts_at", "ends_at"),)
+    __table_args__ = (
+        Index("ix_test_drive_vehicle_period", "vehicle_id", "starts_at", "ends_at"),
+        # A user's coming drives (task overview, issue 8): an index range on ends_at.
+        Index("ix_test_drive_owner_ends", "owner_id", "ends_at"),
+    )

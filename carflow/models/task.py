@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carflow.extensions import db
@@ -39,7 +39,19 @@ class Task(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": version_id}
-    __table_args__ = (Index("ix_task_assignee_starts_at", "assignee_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_task_assignee_starts_at", "assignee_id", "starts_at"),
+        # A user's open tasks in start order (task overview, issue 8): an ordered index range
+        # (partial: PostgreSQL does not order by the columns after an IS NULL condition).
+        Index(
+            "ix_task_assignee_open_starts",
+            "assignee_id",
+            "starts_at",
+            "id",
+            sqlite_where=text("completed_at IS NULL"),
+            postgresql_where=text("completed_at IS NULL"),
+        ),
+    )
 
 
 class Deadline(db.Model):
@@ -59,16 +71,28 @@ class Deadline(db.Model):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The lead's owner, copied so that a user's open deadlines are one index range (the
+    # task overview, issue 8); set with the deadline and on every assignment.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     lead: Mapped[Lead] = relationship()
-    set_by: Mapped[User | None] = relationship()
+    set_by: Mapped[User | None] = relationship(foreign_keys=[set_by_id])
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (
         Index("ix_deadline_lead_due", "lead_id", "due_at"),
         Index("ix_deadline_due_open", "due_at", "closed_at"),
+        # A user's open deadlines in due order (task overview, issue 8), as for tasks.
+        Index(
+            "ix_deadline_owner_open_due",
+            "owner_id",
+            "due_at",
+            "id",
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
     )
 
     @property

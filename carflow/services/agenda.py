@@ -18,11 +18,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, tuple_
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import and_, false, or_, select, tuple_
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from carflow.extensions import db
-from carflow.models import Deadline, Lead, LeadStatus, Task, TestDrive
+from carflow.models import (
+    Contact,
+    ContactKind,
+    Deadline,
+    Lead,
+    LeadStatus,
+    Task,
+    TestDrive,
+    User,
+    Vehicle,
+)
 from carflow.permissions import scope_leads
 from carflow.services.opening_hours import local_day_bounds
 from carflow.services.tasks import is_task_overdue, task_end
@@ -74,9 +84,9 @@ class AgendaItem:
     duration_minutes: int | None
     overdue: bool
     done: bool
-    lead: Lead | None
+    lead: Lead | LeadRef | None  # tasks: the ORM lead (permission checks); others: id and code
     user_name: str
-    record: object
+    record: object  # the task (its version for the Complete button); None for the others
 
 
 def _in_window(column, start, end):
@@ -128,16 +138,11 @@ def _scoped(query, viewer, branch_id):
     return query
 
 
-def _deadlines(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
-    query = (
-        select(Deadline)
-        .join(Deadline.lead)
-        .options(contains_eager(Deadline.lead).joinedload(Lead.contact))
-        .options(contains_eager(Deadline.lead).joinedload(Lead.owner))
-    )
+def _deadline_keys(viewer, flt: AgendaFilter, start, end, now):
+    query = select(Deadline.id, Deadline.due_at).join(Deadline.lead)
     query = _scoped(query, viewer, flt.branch_id)
     if flt.user_id is not None:
-        query = query.where(Lead.owner_id == flt.user_id)
+        query = query.where(Deadline.owner_id == flt.user_id)  # = the lead's owner
     if (window := _in_window(Deadline.due_at, start, end)) is not None:
         query = query.where(window)
     if flt.status in ("open", "overdue"):  # a won or lost lead's deadlines are moot
@@ -146,33 +151,72 @@ def _deadlines(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list
         query = query.where(Deadline.due_at < now)
     elif flt.status == "done":
         query = query.where(Deadline.closed_at.is_not(None))
-    if (seek := _after("deadline", Deadline.due_at, Deadline.id, after)) is not None:
-        query = query.where(seek)
-    query = query.order_by(Deadline.due_at, Deadline.id).limit(limit)
-    return [
-        AgendaItem(
-            "deadline",
-            d.id,
-            f"{d.kind.label} · {d.lead.contact.display_name}",
-            d.due_at,
-            None,
-            None,
-            d.closed_at is None and d.due_at < now,
-            d.closed_at is not None,
-            d.lead,
-            d.lead.owner.full_name if d.lead.owner else "",
-            d,
-        )
-        for d in db.session.scalars(query).unique()
-    ]
+    return query
 
 
-def _tasks(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
+@dataclass(frozen=True)
+class LeadRef:
+    """The lead of a deadline or test drive row: what the list links to."""
+
+    id: int
+    code: str
+
+
+def _names(kind, first, last) -> str:
+    """A contact's display name from its columns (as `Contact.display_name`)."""
+    return last if kind == ContactKind.company or not first else f"{first} {last}"
+
+
+def _full_name(first, last) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+def _deadline_items(ids, now) -> list[AgendaItem]:
+    """The chosen deadlines as plain rows (lead code, contact and owner names)."""
+    owner = aliased(User)
     query = (
-        select(Task)
-        .outerjoin(Task.lead)
-        .options(contains_eager(Task.lead).joinedload(Lead.contact), joinedload(Task.assignee))
+        select(
+            Deadline.id,
+            Deadline.kind,
+            Deadline.due_at,
+            Deadline.closed_at,
+            Lead.id,
+            Lead.code,
+            Contact.kind,
+            Contact.first_name,
+            Contact.last_name,
+            owner.first_name,
+            owner.last_name,
+        )  # fmt: skip
+        .join(Lead, Lead.id == Deadline.lead_id)
+        .join(Contact, Contact.id == Lead.contact_id)
+        .outerjoin(owner, owner.id == Lead.owner_id)
+        .where(Deadline.id.in_(ids))
     )
+    items = []
+    for row in db.session.execute(query):
+        (deadline_id, kind, due_at, closed_at, lead_id, code, contact_kind, first, last,
+         owner_first, owner_last) = row  # fmt: skip
+        items.append(
+            AgendaItem(
+                "deadline",
+                deadline_id,
+                f"{kind.label} · {_names(contact_kind, first, last)}",
+                due_at,
+                None,
+                None,
+                closed_at is None and due_at < now,
+                closed_at is not None,
+                LeadRef(lead_id, code),
+                _full_name(owner_first, owner_last),
+                None,
+            )
+        )
+    return items
+
+
+def _task_keys(viewer, flt: AgendaFilter, start, end, now):
+    query = select(Task.id, Task.starts_at).outerjoin(Task.lead)
     scope = scope_leads(select(Lead.id), viewer).whereclause
     if scope is not None:
         query = query.where(or_(and_(Task.lead_id.is_(None), Task.assignee_id == viewer.id), scope))
@@ -188,10 +232,17 @@ def _tasks(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[Age
         query = query.where(Task.starts_at < now)
     elif flt.status == "done":
         query = query.where(Task.completed_at.is_not(None))
-    if (seek := _after("task", Task.starts_at, Task.id, after)) is not None:
-        query = query.where(seek)
-    query = query.order_by(Task.starts_at, Task.id).limit(limit)
-    items = [
+    return query
+
+
+def _task_items(ids, now) -> list[AgendaItem]:
+    query = (
+        select(Task)
+        .outerjoin(Task.lead)
+        .options(contains_eager(Task.lead).joinedload(Lead.contact), joinedload(Task.assignee))
+        .where(Task.id.in_(ids))
+    )
+    return [
         AgendaItem(
             "task",
             t.id,
@@ -207,22 +258,13 @@ def _tasks(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[Age
         )
         for t in db.session.scalars(query).unique()
     ]
-    return [i for i in items if i.overdue] if flt.status == "overdue" else items
 
 
-def _test_drives(viewer, flt: AgendaFilter, start, end, now, after, limit) -> list[AgendaItem]:
-    if flt.status == "overdue":
-        return []
-    query = (
-        select(TestDrive)
-        .join(TestDrive.lead)
-        .options(
-            contains_eager(TestDrive.lead).joinedload(Lead.contact),
-            joinedload(TestDrive.vehicle),
-            joinedload(TestDrive.owner),
-        )
-    )
+def _test_drive_keys(viewer, flt: AgendaFilter, start, end, now):
+    query = select(TestDrive.id, TestDrive.starts_at).join(TestDrive.lead)
     query = _scoped(query, viewer, flt.branch_id)
+    if flt.status == "overdue":
+        query = query.where(false())  # an appointment is never overdue
     if flt.user_id is not None:
         query = query.where(TestDrive.owner_id == flt.user_id)
     if (window := _in_window(TestDrive.starts_at, start, end)) is not None:
@@ -231,35 +273,89 @@ def _test_drives(viewer, flt: AgendaFilter, start, end, now, after, limit) -> li
         query = query.where(TestDrive.ends_at >= now)
     elif flt.status == "done":
         query = query.where(TestDrive.ends_at < now)
-    if (seek := _after("test_drive", TestDrive.starts_at, TestDrive.id, after)) is not None:
-        query = query.where(seek)
-    query = query.order_by(TestDrive.starts_at, TestDrive.id).limit(limit)
-    return [
-        AgendaItem(
-            "test_drive",
-            t.id,
-            f"{t.vehicle.title} · {t.lead.contact.display_name}",
-            t.starts_at,
-            t.ends_at,
-            int((t.ends_at - t.starts_at).total_seconds() // 60),
-            False,
-            t.ends_at < now,
-            t.lead,
-            t.owner.full_name if t.owner else "",
-            t,
+    return query
+
+
+def _test_drive_items(ids, now) -> list[AgendaItem]:
+    """The chosen test drives as plain rows (vehicle, lead code, contact and owner names)."""
+    owner = aliased(User)
+    query = (
+        select(
+            TestDrive.id,
+            TestDrive.starts_at,
+            TestDrive.ends_at,
+            Lead.id,
+            Lead.code,
+            Vehicle.make,
+            Vehicle.model,
+            Vehicle.version,
+            Contact.kind,
+            Contact.first_name,
+            Contact.last_name,
+            owner.first_name,
+            owner.last_name,
+        )  # fmt: skip
+        .join(Lead, Lead.id == TestDrive.lead_id)
+        .join(Contact, Contact.id == Lead.contact_id)
+        .join(Vehicle, Vehicle.id == TestDrive.vehicle_id)
+        .outerjoin(owner, owner.id == TestDrive.owner_id)
+        .where(TestDrive.id.in_(ids))
+    )
+    items = []
+    for row in db.session.execute(query):
+        (drive_id, starts_at, ends_at, lead_id, code, make, model, version, contact_kind, first,
+         last, owner_first, owner_last) = row  # fmt: skip
+        vehicle = " ".join(p for p in (make, model, version) if p)
+        items.append(
+            AgendaItem(
+                "test_drive",
+                drive_id,
+                f"{vehicle} · {_names(contact_kind, first, last)}",
+                starts_at,
+                ends_at,
+                int((ends_at - starts_at).total_seconds() // 60),
+                False,
+                ends_at < now,
+                LeadRef(lead_id, code),
+                _full_name(owner_first, owner_last),
+                None,
+            )
         )
-        for t in db.session.scalars(query).unique()
-    ]
+    return items
 
 
-def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit):
+# kind → (the matching (id, moment) rows, the items of chosen ids, the model); KINDS order.
+_KINDS = {
+    "deadline": (_deadline_keys, _deadline_items, Deadline),
+    "task": (_task_keys, _task_items, Task),
+    "test_drive": (_test_drive_keys, _test_drive_items, TestDrive),
+}
+
+
+def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit, keep=None):
+    """Items in (moment, kind, id) order after the cursor: each kind's next `limit` keys
+    (one narrow query each), merged, the first `keep` kept (all when None); then the kept
+    items of each kind (one query each). Returns how many keys each kind had, and the items."""
     today = now.astimezone(ZoneInfo(tz_name or "UTC")).date()
     start, end = flt.window(tz_name, today)
-    kinds = [
-        loader(viewer, flt, start, end, now, after, limit)
-        for loader in (_deadlines, _tasks, _test_drives)
-    ]
-    return kinds, sorted((i for items in kinds for i in items), key=_order)
+    keys, counts = [], []
+    for kind, (key_query, _, model) in _KINDS.items():
+        query = key_query(viewer, flt, start, end, now)
+        moment = query.selected_columns[1]
+        if (seek := _after(kind, moment, model.id, after)) is not None:
+            query = query.where(seek)
+        rows = db.session.execute(query.order_by(moment, model.id).limit(limit)).all()
+        counts.append(len(rows))
+        keys += [(at, kind, item_id) for item_id, at in rows]
+    chosen = sorted(keys)[:keep]
+    items = []
+    for kind, (_, load_items, _) in _KINDS.items():
+        ids = [item_id for _, k, item_id in chosen if k == kind]
+        items += load_items(ids, now) if ids else []
+    items.sort(key=_order)
+    if flt.status == "overdue":  # a task is overdue once it has ended, not when it starts
+        items = [i for i in items if i.overdue]
+    return counts, items
 
 
 def _order(item: AgendaItem):
@@ -267,8 +363,8 @@ def _order(item: AgendaItem):
 
 
 def load_agenda(viewer, flt: AgendaFilter, tz_name: str, now: datetime) -> list[AgendaItem]:
-    """Deadlines, tasks and test drives matching `flt`, by moment (3 queries); the
-    calendar's feed, bounded by its window and ITEM_LIMIT per kind."""
+    """Deadlines, tasks and test drives matching `flt`, by moment; the calendar's feed,
+    bounded by its window and ITEM_LIMIT per kind (at most 6 queries)."""
     return _load(viewer, flt, tz_name, now, None, ITEM_LIMIT)[1]
 
 
@@ -282,9 +378,9 @@ def load_agenda_page(
     viewer, flt: AgendaFilter, tz_name: str, now: datetime, after=None, size: int | None = None
 ) -> AgendaPage:
     """One page of the list after the cursor `after` ((moment, kind, id) or None), by
-    moment (3 queries of at most size+1 rows each)."""
+    moment (at most 6 queries: each kind's next size+1 keys, then the page's items)."""
     size = size or PAGE_SIZE
-    kinds, merged = _load(viewer, flt, tz_name, now, after, size + 1)
-    items = merged[:size]
-    more = len(merged) > size or any(len(rows) > size for rows in kinds)
+    counts, items = _load(viewer, flt, tz_name, now, after, size + 1, keep=size + 1)
+    more = len(items) > size or any(count > size for count in counts)
+    items = items[:size]
     return AgendaPage(items, encode_agenda_cursor(items[-1]) if more and items else None)

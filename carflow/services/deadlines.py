@@ -137,6 +137,17 @@ def close_open_deadlines(lead: Lead, now: datetime) -> int:
     return closed
 
 
+def follow_lead_owner(lead: Lead) -> None:
+    """Copy the lead's owner onto its deadlines (after an assignment): the task overview
+    reads a user's open deadlines by `Deadline.owner_id`."""
+    db.session.execute(
+        update(Deadline)
+        .where(Deadline.lead_id == lead.id)
+        .values(owner_id=lead.owner_id)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def add_deadline(
     lead: Lead,
     actor,
@@ -153,6 +164,7 @@ def add_deadline(
         due_at=due_at,
         outcome=ContactOutcome.not_yet,
         set_by_id=actor and actor.id,
+        owner_id=lead.owner_id,
         created_at=now or utcnow(),
     )
     db.session.add(deadline)

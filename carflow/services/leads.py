@@ -21,7 +21,11 @@ from carflow.models import (
     User,
     utcnow,
 )
-from carflow.services.deadlines import close_open_deadlines, set_first_contact_deadline
+from carflow.services.deadlines import (
+    close_open_deadlines,
+    follow_lead_owner,
+    set_first_contact_deadline,
+)
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.services.search import reindex_lead
@@ -213,6 +217,7 @@ def assign_lead(
     lead.owner = owner
     lead.branch = new_branch
     db.session.flush()
+    follow_lead_owner(lead)
     return record_event(lead, actor, "assigned", data)
 
 
