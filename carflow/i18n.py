@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import dates as babel_dates
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import (
     format_currency,
     format_date,
@@ -15,6 +15,7 @@ from flask_babel import (
     format_timedelta,
     get_locale,
     get_timezone,
+    get_translations,
 )
 from flask_login import current_user
 
@@ -102,8 +103,36 @@ def fmt_elapsed(value: timedelta | datetime | None) -> str:
     return format_timedelta(value, threshold=1.0)
 
 
+def request_translations():
+    """Flask-Babel's translations for the current locale, looked up once per locale object.
+
+    Templates translate ~50 strings a page; Flask-Babel resolves the domain, the locale and
+    its identifier for each one. The lookup is kept on Flask-Babel's request context, tied
+    to the locale object itself: `force_locale` and `refresh` install a new one, so an
+    e-mail rendered in the customer's language is never served the page's catalog.
+    """
+    try:
+        ctx = g._flask_babel
+        locale = ctx.babel_locale
+    except AttributeError:  # no locale resolved yet in this request
+        return get_translations()
+    cached = getattr(ctx, "carflow_translations", None)
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    ctx.carflow_translations = (locale, translations)
+    return translations
+
+
 def init_app(app) -> None:
-    """Register the formatting filters."""
+    """Register the formatting filters and the templates' translation callables."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["dt"] = fmt_datetime
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["money"] = fmt_money

@@ -59,3 +59,22 @@ def test_short_datetime_formatter_equals_babel(app, monkeypatch, language, zone)
         for _ in range(1500):
             moment = start + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
             assert fmt(moment) == format_datetime(moment, "short") == fmt_datetime(moment)
+
+
+def test_template_translations_follow_force_locale(app):
+    """Issue 8: templates look their catalog up once per locale; force_locale (e-mails in
+    the customer's language) and back still give the right language."""
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    template = "{{ _('Log out') }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        french = render_template_string(template)
+        with force_locale("nl"):
+            dutch = render_template_string(template)
+        assert render_template_string(template) == french
+        with force_locale("en"):
+            assert render_template_string(template) == "Log out"
+        refresh()
+        assert render_template_string(template) == french
+    assert french != dutch and "Log out" not in (french, dutch)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import HiddenField
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
@@ -58,16 +58,17 @@ def form_group(field, prefix: str = "") -> Markup:
     if field.type == "HiddenField":
         return field(id=fid)
     attrs = {"class_": "form-control is-invalid" if field.errors else "form-control"}
-    help_html = Markup("")
+    help_html = ""
     if field.description:
         attrs["aria-describedby"] = f"{fid}-help"
-        help_html = Markup('<small class="form-text text-muted" id="{}">{}</small>').format(
-            f"{fid}-help", field.description
+        help_html = (
+            f'<small class="form-text text-muted" id="{escape(fid)}-help">'
+            f"{escape(field.description)}</small>"
         )
-    errors = Markup("").join(
-        Markup('<div class="invalid-feedback d-block">{}</div>').format(error)
-        for error in field.errors
+    errors = "".join(
+        f'<div class="invalid-feedback d-block">{escape(error)}</div>' for error in field.errors
     )
-    return Markup('<div class="form-group"><label for="{}">{}</label>{}{}{}</div>').format(
-        fid, field.label.text, field(id=fid, **attrs), errors, help_html
+    return Markup(
+        f'<div class="form-group"><label for="{escape(fid)}">{escape(field.label.text)}</label>'
+        f"{field(id=fid, **attrs)}{errors}{help_html}</div>"
     )
