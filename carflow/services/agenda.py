@@ -1,12 +1,14 @@
 """The task overview (F27–F29): deadlines, tasks and test drives of one agenda.
 
-Three queries, whatever the data: one per kind, each with its lead and contact joined
-and scoped with `permissions.scope_leads`. Deadlines are targets (a due moment only),
-tasks have a start and a duration, test drives are appointments on a lead.
+At most six queries, whatever the data: for each kind, one narrow query of the next
+(id, moment) keys, scoped with `permissions.scope_leads`; then, for each kind on the page,
+one query of its rows. Deadlines are targets (a due moment only), tasks have a start and a
+duration, test drives are appointments on a lead.
 
-The list is read a page at a time (issue 8): each kind's query seeks past the cursor
-(moment, kind, id) and reads one page plus one; the three are merged by that key, so a
-page is exact whatever the mix of kinds and no query grows with the agenda.
+The list is read a page at a time (issue 8): each kind's keys seek past the cursor
+(moment, kind, id), one page plus one; the three are merged by that key, so a page is exact
+whatever the mix of kinds, and no query grows with the agenda (partial indexes on a user's
+open deadlines and tasks, `deadline.owner_id` copying the lead's owner).
 """
 
 from __future__ import annotations
