@@ -13,6 +13,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
+from carflow.models.user import person_name
 from carflow.permissions import can
 from carflow.services.contacts import CONTACT_FIELDS
 from carflow.services.lead_contacts import RELATION_MAX_LENGTH
@@ -189,7 +190,7 @@ def fill_assign_choices(form: AssignForm, choices: dict | None = None) -> None:
     choices = choices or load_choices()
     user_choices = []
     for uid, first, last, branch in choices["user"]:
-        name = f"{first} {last}".strip()
+        name = person_name(first, last)
         user_choices.append((f"user:{uid}", f"{name} ({branch})" if branch is not None else name))
     form.assignee.choices = {
         _("Users"): user_choices,

@@ -22,6 +22,7 @@ from carflow.models import (
     User,
     utcnow,
 )
+from carflow.models.user import person_name
 
 CHOICE_KINDS = ("owner", "branch", "type", "source")
 
@@ -66,7 +67,7 @@ def _filter_choices_query():
 def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
     choices: dict[str, list[tuple[str, str]]] = {k: [] for k in CHOICE_KINDS}
     for kind, id_, first, second in db.session.connection().execute(_filter_choices_query()):
-        label = f"{first} {second}" if kind == "owner" else first
+        label = person_name(first, second) if kind == "owner" else first
         choices[kind].append((str(id_), label))
     return choices
 

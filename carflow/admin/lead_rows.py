@@ -17,7 +17,7 @@ from carflow.admin.lead_filters import choice_names
 from carflow.extensions import db
 from carflow.i18n import short_datetime_formatter
 from carflow.models import Contact, Lead, LeadStatus, utcnow
-from carflow.models.enums import ContactKind
+from carflow.models.contact import contact_display_name
 from carflow.sql import ids_parameter
 
 _STATEMENTS: dict[str, object] = {}
@@ -46,7 +46,7 @@ class OverviewRow:
         (self.id, self.code, self.status, self.next_deadline_at, self.created_at,
          self.last_activity_at, kind, first, last, owner_id, branch_id, type_id,
          source_id) = row  # fmt: skip
-        self.contact = last if kind == ContactKind.company or not first else f"{first} {last}"
+        self.contact = contact_display_name(kind, first, last)
         self.owner = names["owner"].get(owner_id) if owner_id is not None else None
         self.branch = names["branch"].get(branch_id, "")
         self.lead_type = names["type"].get(type_id, "")

@@ -13,6 +13,13 @@ from carflow.models.enums import ContactKind, Salutation, enum_column
 from carflow.models.types import UTCDateTime, utcnow
 
 
+def contact_display_name(kind, first_name: str | None, last_name: str) -> str:
+    """'First Last', or the company name: `Contact.display_name` for rows read as columns."""
+    if kind == ContactKind.company or not first_name:
+        return last_name
+    return f"{first_name} {last_name}"
+
+
 class Contact(db.Model):
     """A person or a company. At least one of email / phone / mobile is required."""
 
@@ -45,9 +52,7 @@ class Contact(db.Model):
     @property
     def display_name(self) -> str:
         """Name as shown everywhere: 'First Last' or the company name."""
-        if self.kind == ContactKind.company or not self.first_name:
-            return self.last_name
-        return f"{self.first_name} {self.last_name}"
+        return contact_display_name(self.kind, self.first_name, self.last_name)
 
     def __str__(self) -> str:
         return self.display_name

@@ -47,6 +47,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def person_name(first_name: str | None, last_name: str | None) -> str:
+    """'First Last': `User.full_name` for rows read as columns."""
+    return f"{first_name or ''} {last_name or ''}".strip()
+
+
 class User(UserMixin, db.Model):
     """A member of staff. Permissions = role preset + granted - revoked."""
 
@@ -75,7 +80,7 @@ class User(UserMixin, db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled users cannot log in

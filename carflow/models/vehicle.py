@@ -14,6 +14,11 @@ from carflow.models.types import UTCDateTime, utcnow
 from carflow.models.user import Branch
 
 
+def vehicle_title(make: str | None, model: str | None, version: str | None) -> str:
+    """'Make Model Version': `Vehicle.title` for rows read as columns."""
+    return " ".join(p for p in (make, model, version) if p)
+
+
 class Vehicle(db.Model):
     """A car in stock (F11, F12)."""
 
@@ -45,7 +50,7 @@ class Vehicle(db.Model):
 
     @property
     def title(self) -> str:
-        return " ".join(p for p in (self.make, self.model, self.version) if p)
+        return vehicle_title(self.make, self.model, self.version)
 
     def __str__(self) -> str:
         return f"{self.stock_number} · {self.title}"

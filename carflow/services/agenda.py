@@ -26,7 +26,6 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from carflow.extensions import db
 from carflow.models import (
     Contact,
-    ContactKind,
     Deadline,
     Lead,
     LeadStatus,
@@ -35,6 +34,9 @@ from carflow.models import (
     User,
     Vehicle,
 )
+from carflow.models.contact import contact_display_name
+from carflow.models.user import person_name
+from carflow.models.vehicle import vehicle_title
 from carflow.permissions import scope_leads
 from carflow.services.opening_hours import local_day_bounds
 from carflow.services.tasks import is_task_overdue, task_end
@@ -164,15 +166,6 @@ class LeadRef:
     code: str
 
 
-def _names(kind, first, last) -> str:
-    """A contact's display name from its columns (as `Contact.display_name`)."""
-    return last if kind == ContactKind.company or not first else f"{first} {last}"
-
-
-def _full_name(first, last) -> str:
-    return f"{first or ''} {last or ''}".strip()
-
-
 def _deadline_items(ids, now) -> list[AgendaItem]:
     """The chosen deadlines as plain rows (lead code, contact and owner names)."""
     owner = aliased(User)
@@ -203,14 +196,14 @@ def _deadline_items(ids, now) -> list[AgendaItem]:
             AgendaItem(
                 "deadline",
                 deadline_id,
-                f"{kind.label} · {_names(contact_kind, first, last)}",
+                f"{kind.label} · {contact_display_name(contact_kind, first, last)}",
                 due_at,
                 None,
                 None,
                 closed_at is None and due_at < now,
                 closed_at is not None,
                 LeadRef(lead_id, code),
-                _full_name(owner_first, owner_last),
+                person_name(owner_first, owner_last),
                 None,
             )
         )
@@ -307,19 +300,19 @@ def _test_drive_items(ids, now) -> list[AgendaItem]:
     for row in db.session.execute(query):
         (drive_id, starts_at, ends_at, lead_id, code, make, model, version, contact_kind, first,
          last, owner_first, owner_last) = row  # fmt: skip
-        vehicle = " ".join(p for p in (make, model, version) if p)
+        vehicle = vehicle_title(make, model, version)
         items.append(
             AgendaItem(
                 "test_drive",
                 drive_id,
-                f"{vehicle} · {_names(contact_kind, first, last)}",
+                f"{vehicle} · {contact_display_name(contact_kind, first, last)}",
                 starts_at,
                 ends_at,
                 int((ends_at - starts_at).total_seconds() // 60),
                 False,
                 ends_at < now,
                 LeadRef(lead_id, code),
-                _full_name(owner_first, owner_last),
+                person_name(owner_first, owner_last),
                 None,
             )
         )

@@ -26,6 +26,7 @@ from carflow.models import (
     LostReason,
     User,
 )
+from carflow.models.user import person_name
 
 TIMELINE_PAGE_SIZE = 50
 
@@ -128,16 +129,10 @@ def load_timeline(lead: Lead, before_id: int | None = None, limit: int = TIMELIN
         values.update(anchor_at=anchor.at, anchor_id=anchor.id)
     query = _timeline_query("anchor_at" in values)
     entries = [
-        TimelineEntry(*row[:6], _full_name(row[6], row[7]))
+        TimelineEntry(*row[:6], None if row[6] is None else person_name(row[6], row[7]))
         for row in db.session.connection().execute(query, values)
     ]
     return entries[:limit], len(entries) > limit
-
-
-def _full_name(first: str | None, last: str | None) -> str | None:
-    if first is None and last is None:
-        return None
-    return f"{first or ''} {last or ''}".strip()
 
 
 @cache
