@@ -61,10 +61,12 @@ def _init_extensions(app: Flask) -> None:
     from carflow import i18n
     from carflow.db_setup import init_db_events
     from carflow.services.search_sync import install_search_sync
+    from carflow.unit_of_work import install_after_commit_hooks
 
     db.init_app(app)
     init_db_events(app)
     install_search_sync()
+    install_after_commit_hooks()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     mail.init_app(app)
