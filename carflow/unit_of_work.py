@@ -3,8 +3,9 @@
 Services change the session and flush; they never commit. A view runs its service call
 through `run_action`, a CLI command or a job through `unit_of_work()`; both commit once,
 or roll back everything on any error. Work that must wait for the commit (enqueueing a
-job, removing a file) is registered with `after_commit` and runs only if the commit
-succeeds; a rollback drops it.
+job, removing a deleted document's file) is registered with `after_commit` and runs only
+if the commit succeeds; a rollback drops it. Work that undoes something outside the
+database (removing a file just stored) is registered with `on_rollback`.
 
 A stale version (SQLAlchemy's `StaleDataError` at flush, or a service's
 `StaleVersionError`) becomes one `StaleVersionError` with the one message below.
@@ -12,26 +13,23 @@ A stale version (SQLAlchemy's `StaleDataError` at flush, or a service's
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.extensions import db
-from carflow.services.errors import ServiceError, StaleVersionError
+from carflow.services.errors import STALE_MESSAGE, ServiceError, StaleVersionError
 
 T = TypeVar("T")
-
-STALE_MESSAGE = _l(
-    "Someone else changed this record while you were editing it. "
-    "Your changes were not saved: reload the page and try again."
-)
+logger = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "carflow_after_commit"
+_ON_ROLLBACK = "carflow_on_rollback"
 
 
 def run_action(call: Callable[[], T]) -> tuple[T | None, ServiceError | None]:
@@ -46,13 +44,13 @@ def run_action(call: Callable[[], T]) -> tuple[T | None, ServiceError | None]:
         result = call()
         db.session.commit()
     except StaleDataError:
-        db.session.rollback()
+        rollback()
         return None, StaleVersionError(STALE_MESSAGE)
     except ServiceError as error:
-        db.session.rollback()
+        rollback()
         return None, error
     except BaseException:
-        db.session.rollback()
+        rollback()
         raise
     return result, None
 
@@ -64,8 +62,14 @@ def unit_of_work() -> Iterator[Session]:
         yield db.session
         db.session.commit()
     except BaseException:
-        db.session.rollback()
+        rollback()
         raise
+
+
+def rollback() -> None:
+    """Roll back the session and run the on-rollback work (also when nothing was begun)."""
+    db.session.rollback()
+    _rolled_back(db.session)
 
 
 def after_commit(callback: Callable[[], object]) -> None:
@@ -73,18 +77,37 @@ def after_commit(callback: Callable[[], object]) -> None:
     db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
-def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop(_AFTER_COMMIT, [])
+def on_rollback(callback: Callable[[], object]) -> None:
+    """Run `callback` if the current transaction rolls back (e.g. remove a file it stored)."""
+    db.session.info.setdefault(_ON_ROLLBACK, []).append(callback)
+
+
+def _run(callbacks: list[Callable[[], object]], when: str) -> None:
+    """Run each callback; a failure is logged and never undoes the transaction's outcome."""
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:
+            logger.exception("%s work %r failed", when, callback)
 
 
-def _drop_after_commit(session: Session, *_args) -> None:
+def _after_commit(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
+    _run(session.info.pop(_AFTER_COMMIT, []), "after-commit")
+
+
+def _rolled_back(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    _run(session.info.pop(_ON_ROLLBACK, []), "on-rollback")
+
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint: the outer transaction decides
+        _rolled_back(session)
 
 
 def install_after_commit_hooks() -> None:
-    """Attach the after-commit runner to every session (idempotent)."""
-    if not event.contains(Session, "after_commit", _run_after_commit):
-        event.listen(Session, "after_commit", _run_after_commit)
-        event.listen(Session, "after_soft_rollback", _drop_after_commit)
+    """Attach the after-commit and on-rollback runners to every session (idempotent)."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)

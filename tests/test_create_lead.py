@@ -80,7 +80,7 @@ def test_bad_input_shows_messages_and_stores_nothing(client, login_as):
     response = client.post(
         "/admin/lead/new/", data=_form(user, lead_type, source, last_name="Claes")
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"Give at least an email address or a phone number." in response.data
     response = client.post(
         "/admin/lead/new/", data=_form(user, lead_type, source, last_name="X", email="not-an-email")

@@ -175,7 +175,7 @@ def test_stale_version_is_refused_with_a_clear_message(client, login_as):
     response = client.post(
         f"/admin/deadline/{deadline.id}/move", data={"due_at": "2026-07-01T14:00", "version": 0}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else changed this record" in response.text
     db.session.refresh(deadline)
     assert deadline.due_at == due

@@ -110,7 +110,7 @@ def test_rename_is_logged_and_refused_from_a_stale_form(client, user, lead):
     stale = client.post(
         f"/admin/documents/{document.id}/rename", data={"title": "Other", "version": version}
     )
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "Someone else changed this record" in stale.get_data(as_text=True)
     assert document.title == "Signed offer"
 
@@ -151,7 +151,7 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message(app, client, lead
     app.config.update(MAX_UPLOAD_MB=1, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
     big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10)
     response = _upload(client, lead, big, "big.pdf")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The file is larger than 1 MB." in response.get_data(as_text=True)
     assert _documents(lead) == [] and _files(app) == []
 
@@ -169,7 +169,7 @@ def test_an_oversized_request_body_gets_a_413_page(app, client, lead):
 @pytest.mark.parametrize("title", ["", "   "])
 def test_a_title_is_mandatory(app, client, lead, title):
     response = _upload(client, lead, PDF, "scan.pdf", title=title)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Give the document a title." in response.get_data(as_text=True)
     assert _documents(lead) == [] and _files(app) == []
 
@@ -193,7 +193,7 @@ def test_a_file_is_mandatory(client, lead):
 )
 def test_disguised_or_unwanted_content_is_refused(app, client, lead, data, filename, message):
     response = _upload(client, lead, data, filename)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _documents(lead) == [] and _files(app) == []
 

@@ -86,7 +86,7 @@ def test_refusals_store_nothing(client, login_as):
     )
     for form, message in cases:
         response = client.post(url, data=form)
-        assert response.status_code == 200, form
+        assert response.status_code == 400, form
         assert message in response.data, message
     assert _count() == 0
     assert db.session.get(Lead, lead.id).offer_count == 0

@@ -164,5 +164,5 @@ def test_lead_create_refuses_another_branch_without_view_all(client, login_as, w
             "owner_id": str(user.id),
         },
     )
-    assert response.status_code == 200 and b"Not a valid choice" in response.data
+    assert response.status_code == 400 and b"Not a valid choice" in response.data
     assert db.session.scalar(select(func.count()).select_from(Lead)) == before

@@ -92,7 +92,7 @@ def test_task_page_edit_complete_and_reopen(client, login_as):
             "version": 1,
         },
     )
-    assert stale.status_code == 400 and "Someone else changed" in stale.text
+    assert stale.status_code == 409 and "Someone else changed" in stale.text
 
     assert (
         client.post(

@@ -83,7 +83,7 @@ def test_refusals_store_nothing(client, login_as):
     ]
     for form, message in cases:
         response = client.post(url, data=form)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert message in response.data, message
     assert _count() == 0
     assert db.session.get(Lead, lead.id).test_drive_count == 0

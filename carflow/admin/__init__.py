@@ -31,6 +31,7 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.settings import register_settings_views
     from carflow.admin.shell import install_shell
     from carflow.admin.tasks import register_task_views
+    from carflow.error_pages import init_error_pages
     from carflow.extensions import db
     from carflow.models import Contact, Lead
     from carflow.timeline import timeline_html
@@ -68,6 +69,7 @@ def init_admin(app: Flask) -> Admin:
     )
     _add_document_views(app, admin)
     install_shell(app)
+    init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         timeline_html=timeline_html,

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
+from carflow.admin.actions import submit_form
 from carflow.admin.base import SecuredBaseView
 from carflow.admin.user_forms import BranchForm, CompanyForm, EditionForm, LogoForm
 from carflow.extensions import db
 from carflow.models import AccountSettings, Branch, Edition
 from carflow.permissions import EDITION_FEATURES, FEATURE_LABELS
 from carflow.services import account as account_service
-from carflow.services.errors import ServiceError
 from carflow.storage import stored_path
+from carflow.unit_of_work import after_commit
 
 
 class AccountSettingsView(SecuredBaseView):
@@ -51,27 +53,27 @@ class AccountSettingsView(SecuredBaseView):
         form = CompanyForm()
         if form.validate_on_submit():
             fields = {name: getattr(form, name).data for name in account_service.COMPANY_FIELDS}
-            try:
-                account_service.update_company(current_user, form.version.data, **fields)
-                db.session.commit()
-            except (ServiceError, StaleDataError) as error:
-                db.session.rollback()
-                if isinstance(error, StaleDataError):
-                    error = ServiceError(_("Someone else changed these settings; reload."))
-                form.attach_error(error)
-            else:
+            outcome = submit_form(
+                form,
+                lambda: account_service.update_company(current_user, form.version.data, **fields),
+            )
+            if outcome.ok:
                 flash(_("Company data saved."), "success")
                 return redirect(url_for(".index"))
+            return self._render(company=form, status=outcome.status)
         return self._render(company=form, status=400)
 
     @expose("/edition", methods=("POST",))
     def edition(self):
         form = EditionForm()
         if form.validate_on_submit():
-            account_service.change_edition(current_user, form.edition.data)
-            db.session.commit()
-            flash(_("Edition changed."), "success")
-            return redirect(url_for(".index"))
+            outcome = submit_form(
+                form, lambda: account_service.change_edition(current_user, form.edition.data)
+            )
+            if outcome.ok:
+                flash(_("Edition changed."), "success")
+                return redirect(url_for(".index"))
+            return self._render(edition=form, status=outcome.status)
         return self._render(edition=form, status=400)
 
     @expose("/logo", methods=("POST",))
@@ -79,16 +81,16 @@ class AccountSettingsView(SecuredBaseView):
         form = LogoForm()
         if form.validate_on_submit():
             upload = form.file.data
-            try:
+
+            def call():
                 previous = account_service.set_logo(current_user, upload.stream, upload.filename)
-            except ServiceError as error:
-                db.session.rollback()
-                form.file.errors = [str(error.message)]
-            else:
-                db.session.commit()
-                account_service.discard_logo(previous)
+                after_commit(partial(account_service.discard_logo, previous))
+
+            outcome = submit_form(form, call)
+            if outcome.ok:
                 flash(_("Logo saved."), "success")
                 return redirect(url_for(".index"))
+            return self._render(logo=form, status=outcome.status)
         return self._render(logo=form, status=400)
 
     @expose("/logo", methods=("GET",))
@@ -123,18 +125,18 @@ class BranchAdminView(SecuredBaseView):
             self._fill_hours(form, branch)
         if form.validate_on_submit():
             fields = {name: getattr(form, name).data for name in account_service.BRANCH_FIELDS}
-            try:
-                branch = account_service.save_branch(
+            outcome = submit_form(
+                form,
+                lambda: account_service.save_branch(
                     current_user, branch, form.hours("sales"), form.hours("aftersales"), **fields
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
-                flash(_("Branch %(name)s saved.", name=branch.name), "success")
+                ),
+            )
+            if outcome.ok:
+                flash(_("Branch %(name)s saved.", name=outcome.result.name), "success")
                 return redirect(url_for(".index"))
-        status = 400 if request.method == "POST" else 200
+            status = outcome.status
+        else:
+            status = 400 if request.method == "POST" else 200
         return self.render("admin/account/branch_form.html", form=form, branch=branch), status
 
     @staticmethod

@@ -11,13 +11,12 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from carflow.admin.actions import submit_form
 from carflow.admin.base import SecuredBaseView
-from carflow.admin.deadlines import commit_or_error
 from carflow.admin.task_forms import deadline_settings_form
 from carflow.extensions import db
 from carflow.models import AccountSettings, LeadType
 from carflow.services.deadlines import update_deadline_settings
-from carflow.services.errors import ServiceError
 
 
 class DeadlineSettingsView(SecuredBaseView):
@@ -36,21 +35,19 @@ class DeadlineSettingsView(SecuredBaseView):
         form = deadline_settings_form(lead_types, formdata=request.form or None)
         if request.method == "POST" and form.validate():
             per_type = {t.id: form[f"type_{t.id}"].data for t in lead_types}
-            try:
-                update_deadline_settings(
+            outcome = submit_form(
+                form,
+                lambda: update_deadline_settings(
                     current_user,
                     form.default_minutes.data,
                     per_type,
                     form.count_in_opening_hours.data,
                     form.version.data,
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                if commit_or_error(form):
-                    flash(_("Deadline settings saved. They apply to new leads."), "success")
-                    return redirect(url_for(".index"))
+                ),
+            )
+            if outcome.ok:
+                flash(_("Deadline settings saved. They apply to new leads."), "success")
+                return redirect(url_for(".index"))
         elif request.method == "GET":
             form.default_minutes.data = settings.default_first_contact_delay_minutes
             form.count_in_opening_hours.data = settings.count_deadlines_in_opening_hours

@@ -6,21 +6,18 @@ lead's Follow-up tab. A deadline is loaded through its lead's scope (other branc
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
+from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import HiddenView
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.task_forms import DeadlineAddForm, DeadlineMoveForm, DeadlineOutcomeForm
 from carflow.extensions import db
 from carflow.models import ContactOutcome, Deadline, DeadlineKind
 from carflow.services.deadlines import add_deadline, move_deadline, record_contact_outcome
-from carflow.services.errors import ServiceError, StaleVersionError, check_version
 from carflow.services.opening_hours import local_to_utc, utc_to_local
 from carflow.timeline import register_item_endpoint
 
@@ -44,26 +41,6 @@ def get_visible_deadline(deadline_id: int, action: str = "deadline.manage") -> D
 
 def _user_tz() -> str:
     return current_user.timezone or "UTC"
-
-
-def commit_or_error(form) -> bool:
-    """Commit; a concurrent save found at commit time becomes the stale-version message."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        form.attach_error(_stale_version_error())
-        return False
-    return True
-
-
-def _stale_version_error() -> StaleVersionError:
-    """The error (and message) `check_version` gives for a stale save."""
-    try:
-        check_version(SimpleNamespace(version_id=-1), None)
-    except StaleVersionError as error:
-        return error
-    raise AssertionError("check_version accepted a stale version")
 
 
 class DeadlineView(HiddenView):
@@ -94,49 +71,49 @@ class DeadlineView(HiddenView):
             status,
         )
 
-    def _done(self, form, lead_id: int, message: str):
-        if commit_or_error(form):
-            flash(message, "success")
-            return redirect(followup_url(lead_id))
-        return None
+    def _submit(self, form, lead_id: int, call, message: str):
+        """Run the action; on success flash and go back to the Follow-up tab (else None)."""
+        outcome = submit_form(form, call)
+        if not outcome.ok:
+            return None, outcome
+        flash(message, "success")
+        return redirect(followup_url(lead_id)), outcome
 
     @expose("/new/<int:lead_id>", methods=("GET", "POST"))
     def add(self, lead_id: int):
         """Add a deadline to a lead."""
         lead = get_visible_lead(lead_id, "deadline.manage")
-        form = DeadlineAddForm()
+        form, outcome = DeadlineAddForm(), None
         if form.validate_on_submit():
-            try:
+
+            def call():
                 due = local_to_utc(form.due_at.data, _user_tz())
                 add_deadline(lead, current_user, due, DeadlineKind(form.kind.data))
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                if done := self._done(form, lead.id, _("Deadline added.")):
-                    return done
-        status = 400 if request.method == "POST" else 200
+
+            done, outcome = self._submit(form, lead.id, call, _("Deadline added."))
+            if done:
+                return done
+        status = form_status(form, outcome)
         return self._render(lead, form, _("New deadline"), _("Add deadline"), status=status)
 
     @expose("/<int:id>/move", methods=("GET", "POST"))
     def move(self, id: int):
         """Change an open deadline's due moment."""
         deadline = get_visible_deadline(id)
-        form = DeadlineMoveForm()
+        form, outcome = DeadlineMoveForm(), None
         if form.validate_on_submit():
-            try:
+
+            def call():
                 due = local_to_utc(form.due_at.data, _user_tz())
                 move_deadline(deadline, current_user, due, form.version.data, form.note.data or "")
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                if done := self._done(form, deadline.lead_id, _("Deadline moved.")):
-                    return done
+
+            done, outcome = self._submit(form, deadline.lead_id, call, _("Deadline moved."))
+            if done:
+                return done
         elif request.method == "GET":
             form.due_at.data = utc_to_local(deadline.due_at, _user_tz())
             form.version.data = deadline.version_id
-        status = 400 if request.method == "POST" else 200
+        status = form_status(form, outcome)
         lead = get_visible_lead(deadline.lead_id, "deadline.manage")
         return self._render(lead, form, _("Move deadline"), _("Move"), deadline, status)
 
@@ -144,9 +121,10 @@ class DeadlineView(HiddenView):
     def outcome(self, id: int):
         """Record whether contact was made (made closes the deadline)."""
         deadline = get_visible_deadline(id)
-        form = DeadlineOutcomeForm()
+        form, outcome = DeadlineOutcomeForm(), None
         if form.validate_on_submit():
-            try:
+
+            def call():
                 new_due = form.new_due_at.data
                 record_contact_outcome(
                     deadline,
@@ -156,15 +134,14 @@ class DeadlineView(HiddenView):
                     note=form.note.data or "",
                     new_due_at=local_to_utc(new_due, _user_tz()) if new_due else None,
                 )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                if done := self._done(form, deadline.lead_id, _("Contact outcome saved.")):
-                    return done
+
+            message = _("Contact outcome saved.")
+            done, outcome = self._submit(form, deadline.lead_id, call, message)
+            if done:
+                return done
         elif request.method == "GET":
             form.version.data = deadline.version_id
             form.outcome.data = request.args.get("outcome", "made")
-        status = 400 if request.method == "POST" else 200
+        status = form_status(form, outcome)
         lead = get_visible_lead(deadline.lead_id, "deadline.manage")
         return self._render(lead, form, _("Contact outcome"), _("Save"), deadline, status)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import HiddenView
 from carflow.admin.forms import CarflowForm
 from carflow.admin.lead_page import get_visible_lead
@@ -27,9 +29,9 @@ from carflow.services.documents import (
     served_content_type,
     upload_document,
 )
-from carflow.services.errors import ServiceError
 from carflow.storage import delete_stored, stored_path
 from carflow.timeline import register_item_endpoint
+from carflow.unit_of_work import after_commit, on_rollback
 
 register_lead_action(
     "document",
@@ -70,13 +72,6 @@ class DocumentDeleteForm(CarflowForm):
     version = HiddenField()
 
 
-def _stale_message() -> str:
-    return _(
-        "Someone else changed this document while you were editing it. "
-        "Reload the page and try again."
-    )
-
-
 def get_visible_document(document_id: int, action: str) -> Document:
     """The document if its lead allows `action` to the current user (404 out of scope)."""
     document = db.session.get(Document, document_id)
@@ -103,27 +98,29 @@ class DocumentView(HiddenView):
     def upload(self, lead_id: int):
         """F14: upload a file with a mandatory title."""
         lead = get_visible_lead(lead_id, "document.manage")
-        form = DocumentUploadForm()
+        form, outcome = DocumentUploadForm(), None
         if form.validate_on_submit():
             upload = form.file.data
-            try:
+
+            def call():
                 document = upload_document(
                     lead, current_user, upload.stream, upload.filename, form.title.data
                 )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                _commit_or_remove(document.stored_name)
-                flash(_("Document “%(title)s” added.", title=document.title), "success")
+                on_rollback(partial(delete_stored, document.stored_name))
+                return document
+
+            outcome = submit_form(form, call)
+            if outcome.ok:
+                flash(_("Document “%(title)s” added.", title=outcome.result.title), "success")
                 return _back_to_lead(lead.id)
-        return self.render(
+        page = self.render(
             "admin/documents/upload.html",
             lead=lead,
             form=form,
             action_title=_("Add a document"),
             limit_mb=current_app.config["MAX_UPLOAD_MB"],
         )
+        return page, form_status(form, outcome)
 
     @expose("/<int:id>")
     def item_view(self, id: int):
@@ -160,70 +157,53 @@ class DocumentView(HiddenView):
     def rename(self, id: int):
         """F14: save under a new title (logged; refused when changed meanwhile)."""
         document = get_visible_document(id, "document.manage")
-        form = DocumentRenameForm()
+        form, outcome = DocumentRenameForm(), None
         if form.validate_on_submit():
-            try:
-                rename_document(document, current_user, form.title.data, form.version.data)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(_stale_message())
-            else:
+            outcome = submit_form(
+                form,
+                lambda: rename_document(document, current_user, form.title.data, form.version.data),
+            )
+            if outcome.ok:
                 flash(_("Document saved as “%(title)s”.", title=document.title), "success")
                 return _back_to_lead(document.lead_id)
         elif request.method == "GET":
             form.title.data = document.title
         if request.method == "GET" or not form.version.data:
             form.version.data = document.version_id
-        return self.render(
+        page = self.render(
             "admin/documents/rename.html",
             lead=document.lead,
             document=document,
             form=form,
             action_title=_("Save under a new title"),
         )
+        return page, form_status(form, outcome)
 
     @expose("/<int:id>/delete", methods=("GET", "POST"))
     def delete(self, id: int):
         """F14: delete after confirmation; the file goes from disk only once committed."""
         document = get_visible_document(id, "document.manage")
         lead_id, title = document.lead_id, document.title
-        form = DocumentDeleteForm()
+        form, outcome = DocumentDeleteForm(), None
         if form.validate_on_submit():
-            try:
+
+            def call():
                 stored_name = delete_document(document, current_user, form.version.data)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(_stale_message())
-            else:
-                delete_stored(stored_name)
+                after_commit(partial(delete_stored, stored_name))
+
+            outcome = submit_form(form, call)
+            if outcome.ok:
                 flash(_("Document “%(title)s” deleted.", title=title), "success")
                 return _back_to_lead(lead_id)
         form.version.data = document.version_id
-        return self.render(
+        page = self.render(
             "admin/documents/delete.html",
             lead=document.lead,
             document=document,
             form=form,
             action_title=_("Delete a document"),
         )
-
-
-def _commit_or_remove(stored_name: str) -> None:
-    """Commit the new document; if that fails, the stored file must not stay behind."""
-    try:
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        delete_stored(stored_name)
-        raise
+        return page, form_status(form, outcome)
 
 
 def register_too_large_page(app, view: DocumentView) -> None:

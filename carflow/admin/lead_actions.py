@@ -1,9 +1,9 @@
 """The lead page's own actions (F13, F17, F18, F20, F22): one POST endpoint each.
 
-Each endpoint: WTForms validation → `can()` (through `get_visible_lead`) → one service →
-one commit → flash → redirect to the lead page's tab (PRG). The lead page opens the
-forms in Bootstrap modals; the same URL answers GET with a form page of its own, and
-bad input re-renders that page with the message (nothing stored).
+Each endpoint: WTForms validation → `can()` (through `get_visible_lead`) → one service
+in one unit of work (`carflow.admin.actions`) → flash → redirect to the lead page's tab
+(PRG). The lead page opens the forms in Bootstrap modals; the same URL answers GET with a
+form page of its own, and bad input re-renders that page with the message (nothing stored).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.admin import lead_action_forms as f
+from carflow.admin.actions import press_button, submit_form
 from carflow.admin.base import HiddenView
 from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
@@ -23,27 +23,9 @@ from carflow.lead_page_parts import register_lead_action
 from carflow.models import Branch, Contact, LostReason, User
 from carflow.permissions import can, can_see_contact
 from carflow.services import lead_contacts, leads
-from carflow.services.errors import ServiceError, StaleVersionError
+from carflow.services.errors import ServiceError
 
-STALE_MESSAGE = _l(
-    "Someone else changed this record while you were editing it. "
-    "Your changes were not saved: reload the page and try again."
-)
 FORM_TEMPLATE = "admin/lead/action_form.html"
-
-
-def _run(call) -> ServiceError | None:
-    """Call the service and commit once; on refusal roll back and return the error."""
-    try:
-        call()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return StaleVersionError(STALE_MESSAGE)
-    except ServiceError as error:
-        db.session.rollback()
-        return error
-    return None
 
 
 def _page(lead, tab: str):
@@ -68,12 +50,11 @@ class LeadActionsView(HiddenView):
         if request.method == "POST":
             status = 400
             if form.validate():
-                error = _run(lambda: call(form))
-                if error is None:
+                outcome = submit_form(form, lambda: call(form))
+                if outcome.ok:
                     flash(success, "success")
                     return _page(lead, tab)
-                status = 409 if isinstance(error, StaleVersionError) else 400
-                form.attach_error(error)
+                status = outcome.status
         context = dict(lead=lead, form=form, action_title=title, tab=tab)
         return self.render(FORM_TEMPLATE, **context), status
 
@@ -212,11 +193,7 @@ class LeadActionsView(HiddenView):
         form = f.ButtonForm()
         if not form.validate():
             abort(400)
-        error = _run(lambda: call(lead, contact, form.version.data or ""))
-        if error is None:
-            flash(success, "success")
-        else:
-            flash(str(error.message), "error")
+        press_button(lambda: call(lead, contact, form.version.data or ""), success)
         return _page(lead, "contacts")
 
     @expose("/<int:lead_id>/contacts/<int:contact_id>/unlink", methods=("POST",))

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import iter_multi_items
 
+from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
 from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
@@ -20,7 +21,6 @@ from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
 from carflow.services.contacts import search_contacts
-from carflow.services.errors import ServiceError
 from carflow.services.lead_creation import create_lead_from_form
 from carflow.services.overview import fetch_page
 from carflow.services.search import search_leads
@@ -174,22 +174,18 @@ class LeadView(SecuredModelView):
         """F4: create a lead — pick a contact found by search, or create one inline."""
         if not can(current_user, "lead.create"):
             abort(403)
-        form = LeadCreateForm()
+        form, outcome = LeadCreateForm(), None
         fill_lead_form_choices(form, current_user)
         if form.validate_on_submit():
-            try:
-                lead = create_lead_from_form(form, current_user)
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
+            outcome = submit_form(form, lambda: create_lead_from_form(form, current_user))
+            if outcome.ok:
+                lead = outcome.result
                 flash(_("Lead %(code)s created.", code=lead.code), "success")
                 return redirect(url_for("lead_page.page", lead_id=lead.id))
         elif request.method == "GET":
             form.branch_id.data = current_user.branch_id
             form.owner_id.data = current_user.id
-        return self.render(self.create_template, form=form)
+        return self.render(self.create_template, form=form), form_status(form, outcome)
 
     @expose("/contact-search")
     def contact_search(self):

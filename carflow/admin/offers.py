@@ -13,14 +13,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView
-from carflow.admin.forms import attach_error
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.sales_forms import OfferForm, OfferStatusForm
 from carflow.admin.sales_items import (
     back_to_lead,
-    commit_or_error,
     get_visible_item,
+    lead_url,
 )
 from carflow.extensions import db
 from carflow.i18n import fmt_money
@@ -28,7 +28,6 @@ from carflow.lead_page_parts import register_lead_action
 from carflow.models import Offer, OfferStatus, TradeIn, Vehicle
 from carflow.pdf import DOCUMENT_TEMPLATES, offer_pdf_filename, render_offer_pdf
 from carflow.permissions import can
-from carflow.services.errors import ServiceError
 from carflow.services.offers import (
     EDITABLE,
     OfferData,
@@ -39,6 +38,7 @@ from carflow.services.offers import (
     update_offer,
 )
 from carflow.timeline import register_event_kind, register_item_endpoint
+from carflow.unit_of_work import run_action
 
 VALIDITY_DAYS = 30
 STATUS_ENDPOINT = "lead_actions.status"  # the lead page's status form (leadpage helper)
@@ -113,12 +113,12 @@ class OfferView(HiddenView):
     def index(self):
         abort(404)
 
-    def _render(self, form, lead, offer=None):
+    def _render(self, form, lead, offer=None, outcome=None):
         status_form = None
         if offer is not None:
             status_form = OfferStatusForm(formdata=None)
             status_form.version.data = offer.version_id
-        return self.render(
+        page = self.render(
             "admin/sales/offer_form.html",
             form=form,
             status_form=status_form,
@@ -130,48 +130,42 @@ class OfferView(HiddenView):
             can_manage=can(current_user, "offer.manage", lead),
             editable=offer is None or offer.status in EDITABLE,
         )
+        return page, form_status(form, outcome)
 
     @expose("/new/<int:lead_id>", methods=("GET", "POST"))
     def create_view(self, lead_id: int):
         lead = get_visible_lead(lead_id, "offer.manage")
-        form = OfferForm()
+        form, outcome = OfferForm(), None
         _trade_in_choices(form, lead)
         if form.validate_on_submit():
-            try:
-                offer = make_offer(lead, current_user, _offer_data(form))
-            except ServiceError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                if commit_or_error(form):
-                    return back_to_lead(lead, _("Offer #%(id)s created.", id=offer.id))
+            outcome = submit_form(form, lambda: make_offer(lead, current_user, _offer_data(form)))
+            if outcome.ok:
+                return back_to_lead(lead, _("Offer #%(id)s created.", id=outcome.result.id))
         elif request.method == "GET":
             form.vat_rate.data = default_vat_rate()
             form.valid_until.data = date.today() + timedelta(days=VALIDITY_DAYS)
             form.trade_in_id.data = None
-        return self._render(form, lead)
+        return self._render(form, lead, outcome=outcome)
 
     @expose("/<int:id>", methods=("GET", "POST"))
     def edit_view(self, id: int):
         offer = get_visible_item(Offer, id, "offer.view")
         lead = offer.lead
-        form = OfferForm()
+        form, outcome = OfferForm(), None
         _trade_in_choices(form, lead)
         if request.method == "POST":
             if not can(current_user, "offer.manage", lead):
                 abort(403)
             if form.validate_on_submit():
-                try:
-                    update_offer(offer, current_user, _offer_data(form), form.version.data)
-                except ServiceError as error:
-                    db.session.rollback()
-                    attach_error(form, error)
-                else:
-                    if commit_or_error(form):
-                        return back_to_lead(lead, _("Offer #%(id)s saved.", id=offer.id))
+                outcome = submit_form(
+                    form,
+                    lambda: update_offer(offer, current_user, _offer_data(form), form.version.data),
+                )
+                if outcome.ok:
+                    return back_to_lead(lead, _("Offer #%(id)s saved.", id=offer.id))
         else:
             _fill(form, offer)
-        return self._render(form, lead, offer)
+        return self._render(form, lead, offer, outcome)
 
     @expose("/<int:id>/status", methods=("POST",))
     def status_view(self, id: int):
@@ -182,32 +176,24 @@ class OfferView(HiddenView):
         if not form.validate_on_submit():
             abort(400)
         status = OfferStatus(form.status.data)
-        try:
-            change_offer_status(offer, current_user, status, form.version.data)
-        except ServiceError as error:
-            db.session.rollback()
+        _result, error = run_action(
+            lambda: change_offer_status(offer, current_user, status, form.version.data)
+        )
+        if error is not None:
             flash(str(error.message), "error")
-            return redirect(url_for("offer.edit_view", id=offer.id))
-        if not commit_or_error(form):
-            flash(form.form_errors[-1], "error")
             return redirect(url_for("offer.edit_view", id=offer.id))
         if status == OfferStatus.accepted and lead.status.value == "open":
             flash(_won_prompt(lead), "success")
-            return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+            return redirect(lead_url(lead))
         return back_to_lead(lead, _("Offer #%(id)s is now %(s)s.", id=offer.id, s=status.label))
 
     @expose("/<int:id>/delete", methods=("POST",))
     def delete_view(self, id: int):
         offer = get_visible_item(Offer, id, "offer.manage")
         lead = offer.lead
-        try:
-            delete_offer(offer, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("offer.edit_view", id=id))
-        db.session.commit()
-        return back_to_lead(lead, _("Offer deleted."))
+        if press_button(lambda: delete_offer(offer, current_user), _("Offer deleted.")).ok:
+            return redirect(lead_url(lead))
+        return redirect(url_for("offer.edit_view", id=id))
 
     @expose("/lead/<int:lead_id>")
     def for_lead(self, lead_id: int):

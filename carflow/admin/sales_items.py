@@ -6,18 +6,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.extensions import db
 from carflow.i18n import select_timezone
 from carflow.permissions import can
-
-STALE_MESSAGE = (
-    "Someone else changed this record while you were editing it. "
-    "Your changes were not saved: reload the page and try again."
-)
 
 
 def get_visible_item(model, item_id: int, action: str):
@@ -30,21 +23,15 @@ def get_visible_item(model, item_id: int, action: str):
     return item
 
 
-def commit_or_error(form) -> bool:
-    """Commit; a concurrent save (StaleDataError) is rolled back and shown on the form."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(_(STALE_MESSAGE))
-        return False
-    return True
+def lead_url(lead) -> str:
+    """The lead page's Details tab."""
+    return url_for("lead_page.page", lead_id=lead.id, tab="details")
 
 
 def back_to_lead(lead, message: str, category: str = "success"):
     """Flash and go back to the lead page's Details tab (PRG)."""
     flash(message, category)
-    return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
+    return redirect(lead_url(lead))
 
 
 def to_utc(local: datetime | None) -> datetime | None:

@@ -14,12 +14,11 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from carflow.admin.base import SecuredModelView
-from carflow.admin.sales_items import STALE_MESSAGE
 from carflow.extensions import db
 from carflow.i18n import fmt_money
 from carflow.models import Fuel, Gearbox, Offer, TestDrive, VehicleStatus
 from carflow.permissions import can
-from carflow.services.errors import ServiceError
+from carflow.services.errors import STALE_MESSAGE, ServiceError
 from carflow.services.stock import normalize_vin, search_vehicles
 
 
@@ -178,7 +177,7 @@ class StockView(SecuredModelView):
     def on_model_change(self, form, model, is_created):
         self._refuse_unless_manager()
         if not is_created and str(form.record_version.data) != str(model.version_id):
-            raise ValidationError(_(STALE_MESSAGE))
+            raise ValidationError(str(STALE_MESSAGE))
 
     def on_model_delete(self, model):
         self._refuse_unless_manager()
@@ -194,7 +193,7 @@ class StockView(SecuredModelView):
 
     def handle_view_exception(self, exc):
         if isinstance(exc, StaleDataError):
-            flash(_(STALE_MESSAGE), "error")
+            flash(str(STALE_MESSAGE), "error")
             return True
         return super().handle_view_exception(exc)
 

@@ -13,15 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView
-from carflow.admin.deadlines import commit_or_error
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.task_forms import TaskForm, VersionForm
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Task, User, utcnow
 from carflow.permissions import Perm, can, effective_permissions
-from carflow.services.errors import ServiceError
 from carflow.services.opening_hours import local_to_utc, utc_to_local
 from carflow.services.tasks import (
     complete_task,
@@ -59,7 +58,7 @@ def _fill_assignees(form: TaskForm, lead) -> None:
 
 
 def _save_task(form: TaskForm, lead, task: Task | None):
-    """Run the service for the form; returns the task or None (errors on the form)."""
+    """Run the service for the form in one unit of work (refusals go on the form)."""
     assignee = db.session.get(User, form.assignee_id.data)
     start = local_to_utc(form.starts_at.data, current_user.timezone)
     fields = dict(
@@ -69,16 +68,14 @@ def _save_task(form: TaskForm, lead, task: Task | None):
         duration_minutes=form.duration.data,
         description=form.description.data or "",
     )
-    try:
+
+    def call():
         if task is None:
-            task = schedule_task(lead, current_user, **fields)
-        else:
-            update_task(task, current_user, form.version.data, **fields)
-    except ServiceError as error:
-        db.session.rollback()
-        form.attach_error(error)
-        return None
-    return task if commit_or_error(form) else None
+            return schedule_task(lead, current_user, **fields)
+        update_task(task, current_user, form.version.data, **fields)
+        return task
+
+    return submit_form(form, call)
 
 
 class TaskPageView(HiddenView):
@@ -94,34 +91,36 @@ class TaskPageView(HiddenView):
     def create(self, lead_id: int):
         """F16: schedule a task for this lead."""
         lead = get_visible_lead(lead_id, "task.manage")
-        form = TaskForm()
+        form, outcome = TaskForm(), None
         _fill_assignees(form, lead)
         if form.validate_on_submit():
-            if task := _save_task(form, lead, None):
-                flash(_("Task “%(title)s” scheduled.", title=task.title), "success")
+            outcome = _save_task(form, lead, None)
+            if outcome.ok:
+                flash(_("Task “%(title)s” scheduled.", title=outcome.result.title), "success")
                 return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
         elif request.method == "GET":
             form.assignee_id.data = lead.owner_id or current_user.id
             form.starts_at.data = utc_to_local(utcnow(), current_user.timezone).replace(
                 second=0, microsecond=0
             )
-        status = 400 if request.method == "POST" else 200
         page = self.render(
             "admin/tasks/task_form.html", lead=lead, form=form, action_title=_("New task")
         )
-        return page, status
+        return page, form_status(form, outcome)
 
     @expose("/<int:id>", methods=("GET", "POST"))
     def page(self, id: int):
         """The task: its details, the edit form, complete / reopen."""
         task = get_visible_task(id)
-        form = TaskForm()
+        form, outcome = TaskForm(), None
         _fill_assignees(form, task.lead)
         if request.method == "POST":
             get_visible_task(id, "task.manage")
-            if form.validate_on_submit() and _save_task(form, task.lead, task):
-                flash(_("Task saved."), "success")
-                return redirect(url_for(".page", id=task.id))
+            if form.validate_on_submit():
+                outcome = _save_task(form, task.lead, task)
+                if outcome.ok:
+                    flash(_("Task saved."), "success")
+                    return redirect(url_for(".page", id=task.id))
         else:
             form.process(
                 data=dict(
@@ -133,7 +132,7 @@ class TaskPageView(HiddenView):
                     version=task.version_id,
                 )
             )
-        return self._render_page(task, form), 400 if request.method == "POST" else 200
+        return self._render_page(task, form), form_status(form, outcome)
 
     def _render_page(self, task: Task, form):
         now = utcnow()
@@ -164,14 +163,7 @@ class TaskPageView(HiddenView):
         target = _safe_next(request.form.get("next")) or url_for(".page", id=task.id)
         if not form.validate_on_submit():
             abort(400)
-        try:
-            service(task, current_user, form.version.data or None)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            flash(message, "success")
+        press_button(lambda: service(task, current_user, form.version.data or None), message)
         return redirect(target)
 
 

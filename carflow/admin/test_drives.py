@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,14 +12,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView
-from carflow.admin.forms import attach_error
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.sales_forms import TestDriveForm
 from carflow.admin.sales_items import (
     back_to_lead,
-    commit_or_error,
     get_visible_item,
+    lead_url,
     to_local,
     to_utc,
 )
@@ -28,7 +28,6 @@ from carflow.i18n import fmt_datetime
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Contact, TestDrive, Vehicle
 from carflow.permissions import can
-from carflow.services.errors import ServiceError
 from carflow.services.test_drives import (
     TestDriveData,
     book_test_drive,
@@ -78,10 +77,10 @@ class TestDriveView(HiddenView):
     def index(self):
         abort(404)
 
-    def _render(self, form, lead, drive=None):
+    def _render(self, form, lead, drive=None, outcome=None):
         vehicle_id = form.vehicle_id.data
         vehicle = db.session.get(Vehicle, vehicle_id) if vehicle_id and vehicle_id > 0 else None
-        return self.render(
+        page = self.render(
             "admin/sales/test_drive_form.html",
             form=form,
             lead=lead,
@@ -90,59 +89,50 @@ class TestDriveView(HiddenView):
             action_title=_("Test drive") if drive else _("New test drive"),
             can_manage=can(current_user, "test_drive.manage", lead),
         )
+        return page, form_status(form, outcome)
 
     @expose("/new/<int:lead_id>", methods=("GET", "POST"))
     def create_view(self, lead_id: int):
         lead = get_visible_lead(lead_id, "test_drive.manage")
-        form = TestDriveForm()
+        form, outcome = TestDriveForm(), None
         _driver_choices(form, lead)
         if form.validate_on_submit():
-            try:
-                book_test_drive(lead, current_user, _data(form))
-            except ServiceError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                if commit_or_error(form):
-                    return back_to_lead(lead, _("Test drive booked."))
+            outcome = submit_form(form, lambda: book_test_drive(lead, current_user, _data(form)))
+            if outcome.ok:
+                return back_to_lead(lead, _("Test drive booked."))
         elif request.method == "GET":
             form.driver.data = lead.contact_id
-        return self._render(form, lead)
+        return self._render(form, lead, outcome=outcome)
 
     @expose("/<int:id>", methods=("GET", "POST"))
     def edit_view(self, id: int):
         drive = get_visible_item(TestDrive, id, "test_drive.view")
         lead = drive.lead
-        form = TestDriveForm()
+        form, outcome = TestDriveForm(), None
         _driver_choices(form, lead)
         if request.method == "POST":
             if not can(current_user, "test_drive.manage", lead):
                 abort(403)
             if form.validate_on_submit():
-                try:
-                    update_test_drive(drive, current_user, _data(form), form.version.data)
-                except ServiceError as error:
-                    db.session.rollback()
-                    attach_error(form, error)
-                else:
-                    if commit_or_error(form):
-                        return back_to_lead(lead, _("Test drive saved."))
+                outcome = submit_form(
+                    form,
+                    lambda: update_test_drive(drive, current_user, _data(form), form.version.data),
+                )
+                if outcome.ok:
+                    return back_to_lead(lead, _("Test drive saved."))
         else:
             _fill(form, drive)
-        return self._render(form, lead, drive)
+        return self._render(form, lead, drive, outcome)
 
     @expose("/<int:id>/delete", methods=("POST",))
     def delete_view(self, id: int):
         drive = get_visible_item(TestDrive, id, "test_drive.manage")
         lead = drive.lead
-        try:
-            delete_test_drive(drive, current_user)
-        except ServiceError as error:  # pragma: no cover - no refusal today
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("test_drive.edit_view", id=id))
-        db.session.commit()
-        return back_to_lead(lead, _("Test drive cancelled."))
+        if press_button(
+            lambda: delete_test_drive(drive, current_user), _("Test drive cancelled.")
+        ).ok:
+            return redirect(lead_url(lead))
+        return redirect(url_for("test_drive.edit_view", id=id))
 
     @expose("/lead/<int:lead_id>")
     def for_lead(self, lead_id: int):

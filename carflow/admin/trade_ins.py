@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, request, send_file
+from functools import partial
+
+from flask import abort, redirect, request, send_file
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,20 +12,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView
-from carflow.admin.forms import attach_error
 from carflow.admin.lead_page import get_visible_lead
 from carflow.admin.sales_forms import TradeInForm
 from carflow.admin.sales_items import (
     back_to_lead,
-    commit_or_error,
     get_visible_item,
+    lead_url,
 )
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import TradeIn, TradeInPhoto
 from carflow.permissions import can
-from carflow.services.errors import ServiceError
 from carflow.services.trade_ins import (
     add_trade_in,
     delete_trade_in,
@@ -32,6 +33,7 @@ from carflow.services.trade_ins import (
 )
 from carflow.storage import delete_stored, stored_path
 from carflow.timeline import register_event_kind, register_item_endpoint
+from carflow.unit_of_work import after_commit
 
 
 class TradeInView(HiddenView):
@@ -43,10 +45,10 @@ class TradeInView(HiddenView):
     def index(self):
         abort(404)
 
-    def _render(self, form, lead, trade_in=None):
+    def _render(self, form, lead, trade_in=None, outcome=None):
         title = _("Edit trade-in") if trade_in else _("New trade-in")
         manage = can(current_user, "trade_in.manage", lead)
-        return self.render(
+        page = self.render(
             "admin/sales/trade_in_form.html",
             form=form,
             lead=lead,
@@ -54,59 +56,57 @@ class TradeInView(HiddenView):
             action_title=title,
             can_manage=manage,
         )
+        return page, form_status(form, outcome)
 
     @expose("/new/<int:lead_id>", methods=("GET", "POST"))
     def create_view(self, lead_id: int):
         lead = get_visible_lead(lead_id, "trade_in.manage")
-        form = TradeInForm()
+        form, outcome = TradeInForm(), None
         if form.validate_on_submit():
-            try:
-                add_trade_in(lead, current_user, form.service_data(), form.photos.data)
-            except ServiceError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                if commit_or_error(form):
-                    return back_to_lead(lead, _("Trade-in added."))
-        return self._render(form, lead)
+            outcome = submit_form(
+                form,
+                lambda: add_trade_in(lead, current_user, form.service_data(), form.photos.data),
+            )
+            if outcome.ok:
+                return back_to_lead(lead, _("Trade-in added."))
+        return self._render(form, lead, outcome=outcome)
 
     @expose("/<int:id>", methods=("GET", "POST"))
     def edit_view(self, id: int):
         trade_in = get_visible_item(TradeIn, id, "trade_in.view")
         lead = trade_in.lead
-        form = TradeInForm()
+        form, outcome = TradeInForm(), None
         if request.method == "POST":
             if not can(current_user, "trade_in.manage", lead):
                 abort(403)
             if form.validate_on_submit():
-                try:
-                    data = form.service_data()
-                    update_trade_in(
-                        trade_in, current_user, data, form.version.data, form.photos.data
-                    )
-                except ServiceError as error:
-                    db.session.rollback()
-                    attach_error(form, error)
-                else:
-                    if commit_or_error(form):
-                        return back_to_lead(lead, _("Trade-in saved."))
+                outcome = submit_form(
+                    form,
+                    lambda: update_trade_in(
+                        trade_in,
+                        current_user,
+                        form.service_data(),
+                        form.version.data,
+                        form.photos.data,
+                    ),
+                )
+                if outcome.ok:
+                    return back_to_lead(lead, _("Trade-in saved."))
         else:
             form.fill_from(trade_in)
-        return self._render(form, lead, trade_in)
+        return self._render(form, lead, trade_in, outcome)
 
     @expose("/<int:id>/delete", methods=("POST",))
     def delete_view(self, id: int):
         trade_in = get_visible_item(TradeIn, id, "trade_in.manage")
         lead = trade_in.lead
-        try:
-            files = delete_trade_in(trade_in, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            return back_to_lead(lead, str(error.message), "error")
-        db.session.commit()
-        for name in files:
-            delete_stored(name)
-        return back_to_lead(lead, _("Trade-in deleted."))
+
+        def call():
+            for name in delete_trade_in(trade_in, current_user):
+                after_commit(partial(delete_stored, name))
+
+        press_button(call, _("Trade-in deleted."))
+        return redirect(lead_url(lead))
 
     @expose("/lead/<int:lead_id>")
     def for_lead(self, lead_id: int):
@@ -147,10 +147,12 @@ class TradeInView(HiddenView):
         if photo is None:
             abort(404)
         trade_in = get_visible_item(TradeIn, photo.trade_in_id, "trade_in.manage")
-        name = delete_trade_in_photo(photo, current_user)
-        db.session.commit()
-        delete_stored(name)
-        return back_to_lead(trade_in.lead, _("Photo deleted."))
+
+        def call():
+            after_commit(partial(delete_stored, delete_trade_in_photo(photo, current_user)))
+
+        press_button(call, _("Photo deleted."))
+        return redirect(lead_url(trade_in.lead))
 
 
 register_lead_action(

@@ -11,8 +11,8 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
+from carflow.admin.actions import press_button, submit_form
 from carflow.admin.base import HiddenView, SecuredBaseView
 from carflow.admin.user_forms import (
     ChangePasswordForm,
@@ -30,7 +30,6 @@ from carflow.permissions import (
     effective_permissions,
 )
 from carflow.services import users as user_service
-from carflow.services.errors import ServiceError
 
 
 def _branch_choices():
@@ -48,22 +47,6 @@ def _admin_fields(form) -> dict:
         "timezone": form.timezone.data,
         "role": form.role.data,
     }
-
-
-def _commit_or_error(form) -> bool:
-    """Commit; on a concurrent save, roll back and show the stale message on the form."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(
-            _(
-                "Someone else changed this record while you were editing it. "
-                "Your changes were not saved: reload the page and try again."
-            )
-        )
-        return False
-    return True
 
 
 class UserAdminView(SecuredBaseView):
@@ -105,18 +88,17 @@ class UserAdminView(SecuredBaseView):
             form.branch_id.data = current_user.branch_id
             form.timezone.data = current_user.timezone
         if form.validate_on_submit():
-            try:
-                user = user_service.add_user(
+            outcome = submit_form(
+                form,
+                lambda: user_service.add_user(
                     current_user,
                     form.password.data,
                     permissions=set(form.permissions.data or ()),
                     **_admin_fields(form),
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
+                ),
+            )
+            if outcome.ok:
+                user = outcome.result
                 flash(_("User %(name)s created.", name=user.full_name), "success")
                 return redirect(url_for(".details", user_id=user.id))
         return self._render_form(form)
@@ -144,33 +126,24 @@ class UserAdminView(SecuredBaseView):
             form.version.data = user.version_id
             form.permissions.data = sorted(effective_permissions(user))
         if form.validate_on_submit():
-            try:
-                user_service.update_user(
+            outcome = submit_form(
+                form,
+                lambda: user_service.update_user(
                     current_user,
                     user,
                     form.version.data,
                     permissions=set(form.permissions.data or ()),
                     **_admin_fields(form),
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                if _commit_or_error(form):
-                    flash(_("Changes saved."), "success")
-                    return redirect(url_for(".details", user_id=user.id))
+                ),
+            )
+            if outcome.ok:
+                flash(_("Changes saved."), "success")
+                return redirect(url_for(".details", user_id=user.id))
         return self._render_form(form, user)
 
     def _act(self, user_id: int, operation, message: str):
         user = self._get_user(user_id)
-        try:
-            operation(current_user, user)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
+        press_button(lambda: operation(current_user, user), message)
         return redirect(url_for(".details", user_id=user_id))
 
     @expose("/<int:user_id>/deactivate", methods=("POST",))
@@ -206,36 +179,33 @@ class ProfileView(HiddenView):
     def index(self):
         form = ProfileForm(obj=current_user if request.method == "GET" else None)
         if form.validate_on_submit():
-            try:
-                user_service.update_own_profile(
+            outcome = submit_form(
+                form,
+                lambda: user_service.update_own_profile(
                     current_user,
                     first_name=form.first_name.data,
                     last_name=form.last_name.data,
                     language=form.language.data,
                     timezone=form.timezone.data,
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
+                ),
+            )
+            if outcome.ok:
                 flash(_("Changes saved."), "success")
                 return redirect(url_for(".index"))
+            return self._render(form, ChangePasswordForm(formdata=None)), outcome.status
         return self._render(form, ChangePasswordForm(formdata=None))
 
     @expose("/password", methods=("POST",))
     def password(self):
         form = ChangePasswordForm()
         if form.validate_on_submit():
-            try:
-                user_service.change_own_password(
+            outcome = submit_form(
+                form,
+                lambda: user_service.change_own_password(
                     current_user, form.current_password.data, form.new_password.data
-                )
-            except ServiceError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
+                ),
+            )
+            if outcome.ok:
                 logout_user()
                 flash(_("Password changed. Sign in with the new password."), "success")
                 return redirect(url_for("auth.login"))

@@ -1,5 +1,14 @@
 """Errors a service raises for the caller to show to the user."""
 
+from flask_babel import lazy_gettext as _l
+
+#: The one answer to a stale save, wherever it is found (a version check or SQLAlchemy's
+#: optimistic locking at flush).
+STALE_MESSAGE = _l(
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved: reload the page and try again."
+)
+
 
 class ServiceError(ValueError):
     """Refused input or state. `field` names the form field it belongs to, if any."""
@@ -20,16 +29,9 @@ class PermissionDenied(ServiceError):
 
 def check_version(record, submitted_version) -> None:
     """Refuse a save made from a form opened on an older version of `record`."""
-    from flask_babel import lazy_gettext as _l
-
     try:
         submitted = int(submitted_version)
     except (TypeError, ValueError):
         submitted = None
     if submitted != record.version_id:
-        raise StaleVersionError(
-            _l(
-                "Someone else changed this record while you were editing it. "
-                "Your changes were not saved: reload the page and try again."
-            )
-        )
+        raise StaleVersionError(STALE_MESSAGE)
