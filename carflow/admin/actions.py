@@ -4,6 +4,9 @@ Every view that changes data goes through `submit_form` (a form page: the refusa
 on the form, with 400, or 409 when someone else saved the record meanwhile) or
 `press_button` (a POST without input: the outcome is flashed). Both commit once through
 `carflow.unit_of_work.run_action`; nothing else in the views commits or rolls back.
+`go_to` answers a saved action with a redirect, or with 204 + `X-Location` to a form sent
+in the background (its refusals come back as the form page with 400/409, which the
+script shows in place).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash
+from flask import flash, redirect, request
 
 from carflow.admin.forms import attach_error
 from carflow.services.errors import ServiceError, StaleVersionError
@@ -60,3 +63,15 @@ def form_status(form, outcome: Outcome | None) -> int:
     if outcome is not None and not outcome.ok:
         return outcome.status
     return 400 if form.is_submitted() else 200
+
+
+INLINE_HEADER = "X-Carflow-Inline"
+
+
+def go_to(url: str):
+    """After a saved action: a redirect (PRG), or, for a form sent in the background by
+    `static/js/inline_errors.js`, 204 with the address in `X-Location` (the flash message
+    stays for the page the script then opens)."""
+    if request.headers.get(INLINE_HEADER) == "1":
+        return "", 204, {"X-Location": url}
+    return redirect(url)

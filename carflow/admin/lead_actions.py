@@ -8,14 +8,14 @@ form page of its own, and bad input re-renders that page with the message (nothi
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from carflow.admin import lead_action_forms as f
-from carflow.admin.actions import press_button, submit_form
+from carflow.admin.actions import go_to, press_button, submit_form
 from carflow.admin.base import HiddenView
 from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
@@ -31,8 +31,8 @@ FORM_TEMPLATE = "admin/lead/action_form.html"
 def _page(lead, tab: str):
     """Back to the lead page's tab, or to the overview when the lead left the user's scope."""
     if not can(current_user, "lead.view", lead):
-        return redirect(url_for("lead.index_view"))
-    return redirect(url_for("lead_page.page", lead_id=lead.id, tab=tab))
+        return go_to(url_for("lead.index_view"))
+    return go_to(url_for("lead_page.page", lead_id=lead.id, tab=tab))
 
 
 class LeadActionsView(HiddenView):
