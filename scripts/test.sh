@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+# Test-only browser tools (axe-core for the accessibility checks) are npm devDependencies.
+npm ci --no-audit --no-fund --silent
 exec .venv/bin/python -m pytest "$@"

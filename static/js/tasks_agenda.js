@@ -23,4 +23,10 @@
     }
   });
   calendar.render();
+  // The toolbar's arrow icons are drawn as role="img" without a name; their buttons carry
+  // the label (title / aria-label), so the icons are hidden from assistive technology.
+  el.querySelectorAll(".fc-icon").forEach(function (icon) {
+    icon.setAttribute("aria-hidden", "true");
+    icon.removeAttribute("role");
+  });
 })();
