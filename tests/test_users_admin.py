@@ -59,7 +59,8 @@ def test_admin_creates_a_user_with_argon2_password_and_adjusted_permissions(clie
     entry = db.session.scalar(select(AuditLog).where(AuditLog.target_user_id == user.id))
     assert entry.action == "user_created" and entry.actor_id == admin.id
     page = client.get(response.headers["Location"])
-    assert b"user created" in page.data and b"Nina Claes" in page.data
+    assert b"User created" in page.data and b"Nina Claes" in page.data
+    assert b"Permissions withdrawn from the role</span>: Change status" in page.data
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_admin_creates_a_user_with_argon2_password_and_adjusted_permissions(clie
 )
 def test_bad_input_is_refused_on_the_form(client, admin, overrides, message):
     response = client.post("/admin/users/new/", data=_new_user_form(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.data
     assert db.session.scalar(select(User).where(User.email == "nina@carflow.example")) is None
 
@@ -100,8 +101,15 @@ def test_edit_revokes_a_permission_and_logs_who_and_what(client, admin):
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user_changed"))
     assert entry.actor_id == admin.id and entry.target_user_id == user.id
     assert entry.details["permissions_revoked"] == [[], [Perm.CHANGE_STATUS]]
+    other, old_branch = make_branch("Ghent"), db.session.get(User, user.id).branch.name
+    data = _edit_form(db.session.get(User, user.id), branch_id=str(other.id))
+    assert client.post(f"/admin/users/{user.id}/edit", data=data).status_code == 302
     page = client.get(f"/admin/users/{user.id}").data.decode()
-    assert "user changed" in page and "permissions_revoked" in page and "revoked" in page
+    assert "User changed" in page
+    assert "Permissions withdrawn from the role</span>: — → Change status" in page
+    assert "Permissions added to the role</span>: — → View all branches" in page
+    assert f"Branch</span>: {old_branch} → Ghent" in page
+    assert "permissions_revoked" not in page and "branch_id" not in page
 
 
 def test_edit_with_a_stale_version_is_refused(client, admin):

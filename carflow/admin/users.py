@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from carflow.admin.actions import press_button, submit_form
+from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView, SecuredBaseView
 from carflow.admin.user_forms import (
     ChangePasswordForm,
@@ -21,6 +21,7 @@ from carflow.admin.user_forms import (
     ResetPasswordForm,
     UserForm,
 )
+from carflow.audit_wording import describe_history
 from carflow.extensions import db
 from carflow.models import Branch, User
 from carflow.permissions import (
@@ -60,8 +61,8 @@ class UserAdminView(SecuredBaseView):
             abort(404)
         return user
 
-    def _render_form(self, form, user=None):
-        return self.render(
+    def _render_form(self, form, user=None, outcome=None):
+        page = self.render(
             "admin/users/form.html",
             form=form,
             user=user,
@@ -69,6 +70,7 @@ class UserAdminView(SecuredBaseView):
             permission_labels=PERMISSION_LABELS,
             role_labels=ROLE_LABELS,
         )
+        return page, form_status(form, outcome)
 
     @expose("/")
     def index(self):
@@ -87,6 +89,7 @@ class UserAdminView(SecuredBaseView):
             form.permissions.data = sorted(ROLE_PRESETS["salesperson"])
             form.branch_id.data = current_user.branch_id
             form.timezone.data = current_user.timezone
+        outcome = None
         if form.validate_on_submit():
             outcome = submit_form(
                 form,
@@ -101,7 +104,7 @@ class UserAdminView(SecuredBaseView):
                 user = outcome.result
                 flash(_("User %(name)s created.", name=user.full_name), "success")
                 return redirect(url_for(".details", user_id=user.id))
-        return self._render_form(form)
+        return self._render_form(form, outcome=outcome)
 
     @expose("/<int:user_id>")
     def details(self, user_id: int):
@@ -113,7 +116,7 @@ class UserAdminView(SecuredBaseView):
             preset=ROLE_PRESETS.get(user.role, frozenset()),
             permission_labels=PERMISSION_LABELS,
             role_labels=ROLE_LABELS,
-            history=user_service.user_history(user),
+            history=describe_history(user_service.user_history(user)),
             reset_form=ResetPasswordForm(),
         )
 
@@ -125,6 +128,7 @@ class UserAdminView(SecuredBaseView):
         if request.method == "GET":
             form.version.data = user.version_id
             form.permissions.data = sorted(effective_permissions(user))
+        outcome = None
         if form.validate_on_submit():
             outcome = submit_form(
                 form,
@@ -139,7 +143,7 @@ class UserAdminView(SecuredBaseView):
             if outcome.ok:
                 flash(_("Changes saved."), "success")
                 return redirect(url_for(".details", user_id=user.id))
-        return self._render_form(form, user)
+        return self._render_form(form, user, outcome)
 
     def _act(self, user_id: int, operation, message: str):
         user = self._get_user(user_id)
