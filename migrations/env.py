@@ -41,6 +41,16 @@ def get_metadata():
     return target_db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the product's column types as the plain SQLAlchemy types they stand for, so a
+    generated revision never imports product code (it must keep working when the models
+    change): `UTCDateTime` is a `DateTime(timezone=True)` in the database."""
+    if type_ == "type" and hasattr(obj, "impl") and obj.__module__.startswith("carflow."):
+        impl = obj.impl if not isinstance(obj.impl, type) else obj.impl()
+        return "sa." + repr(impl)
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -54,7 +64,9 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(
+        url=url, target_metadata=get_metadata(), literal_binds=True, render_item=render_item
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -81,6 +93,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

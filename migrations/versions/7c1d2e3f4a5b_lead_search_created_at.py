@@ -9,7 +9,6 @@ Create Date: 2026-11-28 08:40:00
 import sqlalchemy as sa
 from alembic import op
 
-import carflow.models.types
 
 # revision identifiers, used by Alembic.
 revision = "7c1d2e3f4a5b"
@@ -22,7 +21,7 @@ def upgrade():
     with op.batch_alter_table("lead_search", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
-                "lead_created_at", carflow.models.types.UTCDateTime(timezone=True), nullable=True
+                "lead_created_at", sa.DateTime(timezone=True), nullable=True
             )
         )
     op.execute(
@@ -32,7 +31,7 @@ def upgrade():
     with op.batch_alter_table("lead_search", schema=None) as batch_op:
         batch_op.alter_column(
             "lead_created_at",
-            existing_type=carflow.models.types.UTCDateTime(timezone=True),
+            existing_type=sa.DateTime(timezone=True),
             nullable=False,
         )
         batch_op.drop_index("ix_lead_search_term_lead")
