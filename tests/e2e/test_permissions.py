@@ -62,7 +62,7 @@ def test_admin_creates_a_limited_salesperson_who_sees_only_what_is_allowed(
     expect(page.locator("h1")).to_contain_text("Sara Limited")
     revoked = page.locator("li[data-perm=change_status]")
     expect(revoked).to_contain_text("revoked")
-    expect(page.locator(".audit-log")).to_contain_text("user created")
+    expect(page.locator(".audit-log")).to_contain_text("User created")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
 
