@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from redis import ConnectionPool
 
 from carflow.extensions import db
 from carflow.models import Communication, CommunicationStatus, utcnow
@@ -46,7 +47,9 @@ def make_huey(config, instance_path: str) -> Huey:
     if url:
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("CARFLOW_QUEUE_URL must be a redis:// URL")
-        return RedisHuey("carflow", url=url, results=False)
+        # Timeouts: a Redis that does not answer must not hang a web request's enqueue.
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=5, socket_timeout=10)
+        return RedisHuey("carflow", connection_pool=pool, results=False)
     path = config.get("CARFLOW_QUEUE_PATH") or os.path.join(instance_path, "queue.sqlite3")
     return SqliteHuey("carflow", filename=path, results=False, timeout=10)
 

@@ -8,7 +8,9 @@ and kills it at teardown. Waiting polls the database; nothing asserts wall-clock
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -233,4 +235,42 @@ def test_the_sweep_sends_an_email_left_pending_while_the_queue_was_down(
     assert result.exit_code == 0, result.output
     assert "1 sent, 0 failed" in result.output
     assert _status(communication) == CommunicationStatus.sent
+    assert [m["message"]["Subject"] for m in smtp_server.messages] == ["Your offer"]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throwaway redis-server on a free port (killed at teardown)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(tmp_path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.kill()
+    process.wait(timeout=30)
+
+
+def test_with_redis_the_queue_works_the_same(
+    app, client, smtp_server, lead, offer, start_worker, redis_url, tmp_path
+):
+    app.config["CARFLOW_QUEUE_URL"] = redis_url
+    communication = _post_email(client, lead, offer)
+    assert queued_count(app) == 1 and smtp_server.messages == []
+
+    worker = start_worker(smtp_server.port, CARFLOW_QUEUE_URL=redis_url)
+    wait_for(lambda: _status(communication) == CommunicationStatus.sent, "sent", tmp_path)
+    stop(worker)
     assert [m["message"]["Subject"] for m in smtp_server.messages] == ["Your offer"]
