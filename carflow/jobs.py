@@ -149,8 +149,9 @@ def deliver_communication_task(communication_id: int, task=None) -> bool | None:
 
 
 def sweep_pending(max_attempts: int | None = None, min_age: float | None = None) -> dict:
-    """Attempt once every failed email, and every pending one older than `min_age` seconds
-    (default CARFLOW_SWEEP_AFTER: by then the queue's own tries are over, or were lost)."""
+    """The sweep (periodic; `send-pending`): attempt once every failed email, and every
+    pending one older than `min_age` seconds (default CARFLOW_SWEEP_AFTER: by then the
+    queue's own tries are over, or were lost)."""
     config = current_app.config
     max_attempts = max_attempts or int(config["CARFLOW_SEND_MAX_ATTEMPTS"])
     min_age = float(config["CARFLOW_SWEEP_AFTER"]) if min_age is None else min_age
@@ -167,11 +168,6 @@ def sweep_pending(max_attempts: int | None = None, min_age: float | None = None)
     if rows:
         log.info("sweep of pending emails: %s", counts)
     return counts
-
-
-def sweep_pending_task() -> dict:
-    """Worker: the periodic sweep (every 5 minutes, and once when the worker starts)."""
-    return sweep_pending()
 
 
 def send_reminders_task() -> tuple[int, int]:
@@ -198,7 +194,7 @@ def __getattr__(name: str):
         if _worker_huey is None:
             production = os.environ.get("CARFLOW_CONFIG") == "production"
             app = create_app(ProductionConfig if production else None)
-            _worker_huey = Jobs(app).huey
+            _worker_huey = jobs_for(app).huey
     return _worker_huey
 
 
