@@ -91,7 +91,13 @@ def send_pending_command(max_attempts: int | None) -> None:
 @click.option(
     "--poll", default=5.0, show_default=True, help="Longest wait between polls when idle (s)."
 )
-def worker_command(workers: int, poll: float) -> None:
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Run the schedule (reminders, sweeps): in exactly one worker process.",
+)
+def worker_command(workers: int, poll: float, periodic: bool) -> None:
     """Run the job queue's worker: emails, reminders, sweeps (stop with Ctrl-C or SIGTERM).
 
     At start it queues the sweep once (failed emails, and pending ones older than
@@ -101,5 +107,6 @@ def worker_command(workers: int, poll: float) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs = jobs_for(current_app)
-    jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
-    jobs.consumer(workers=workers, max_delay=poll).run()
+    if periodic:
+        jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
+    jobs.consumer(workers=workers, max_delay=poll, periodic=periodic).run()

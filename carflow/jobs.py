@@ -102,10 +102,10 @@ class Jobs:
 
         return run
 
-    def consumer(self, workers: int = 2, max_delay: float = 5.0):
-        """A Huey consumer on this queue (threads; periodic tasks on)."""
+    def consumer(self, workers: int = 2, max_delay: float = 5.0, periodic: bool = True):
+        """A Huey consumer on this queue (threads; `periodic`: it runs the schedule)."""
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, max_delay=max_delay
+            workers=workers, worker_type="thread", periodic=periodic, max_delay=max_delay
         )
 
 
