@@ -1,12 +1,18 @@
-"""`flask --app app carflow …` commands: demo data, first administrator."""
+"""`flask --app app carflow …` commands: demo data, first administrator, the worker.
+
+Every command that writes runs in `unit_of_work()`: one commit, or nothing on error.
+"""
 
 from __future__ import annotations
 
+import logging
+
 import click
-from flask import Blueprint
+from flask import Blueprint, current_app
 from sqlalchemy import func, select
 
 from carflow.extensions import db
+from carflow.unit_of_work import unit_of_work
 
 bp = Blueprint("carflow_cli", __name__, cli_group="carflow")
 
@@ -18,10 +24,10 @@ def demo_command(leads: int) -> None:
     from carflow.demo import DEMO_USERS, load_demo
     from carflow.models import User
 
-    if db.session.scalar(select(func.count()).select_from(User)):
-        raise click.ClickException("The database already has users: demo data not loaded.")
-    load_demo(lead_count=leads)
-    db.session.commit()
+    with unit_of_work():
+        if db.session.scalar(select(func.count()).select_from(User)):
+            raise click.ClickException("The database already has users: demo data not loaded.")
+        load_demo(lead_count=leads)
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with:")
     for email, password, role in DEMO_USERS:
         click.echo(f"  {email} / {password} ({role})")
@@ -41,40 +47,66 @@ def create_admin_command(email, first_name, last_name, branch_name, password) ->
 
     if len(password) < 10:
         raise click.ClickException("Use a password of at least 10 characters.")
-    if db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower())):
-        raise click.ClickException("A user with this email exists already.")
-    ensure_reference_data()
-    branch = db.session.scalar(select(Branch).where(Branch.name == branch_name))
-    if branch is None:
-        branch = Branch(name=branch_name)
-        db.session.add(branch)
-    create_user(email, password, first_name, last_name, role="admin", branch=branch)
-    db.session.commit()
+    with unit_of_work():
+        if db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower())):
+            raise click.ClickException("A user with this email exists already.")
+        ensure_reference_data()
+        branch = db.session.scalar(select(Branch).where(Branch.name == branch_name))
+        if branch is None:
+            branch = Branch(name=branch_name)
+            db.session.add(branch)
+        create_user(email, password, first_name, last_name, role="admin", branch=branch)
     click.echo(f"Administrator {email} created.")
 
 
 @bp.cli.command("remind")
 def remind_command() -> None:
-    """Email each active user a digest of their overdue and today's deadlines and tasks."""
-    from carflow.services.reminders import send_reminders
+    """Email each active user a digest of their overdue and today's deadlines and tasks.
 
-    sent, failed = send_reminders()
-    db.session.commit()
+    The worker also sends it on weekdays at CARFLOW_REMINDER_TIME; this runs it now.
+    """
+    from carflow.jobs import send_reminders_task
+
+    sent, failed = send_reminders_task()
     click.echo(f"Reminders sent: {sent}, failed: {failed}.")
     if failed:
         raise SystemExit(1)
 
 
 @bp.cli.command("send-pending")
-@click.option(
-    "--max-attempts", default=10, show_default=True, help="Leave emails tried this often alone."
-)
-def send_pending_command(max_attempts: int) -> None:
-    """Send every pending or failed customer email once (F15); safe to run in parallel."""
-    from carflow.services.communications import send_pending_communications
+@click.option("--max-attempts", type=int, default=None, help="Leave emails tried this often alone.")
+def send_pending_command(max_attempts: int | None) -> None:
+    """Send every pending or failed customer email once, now (F15); parallel-safe."""
+    from carflow.jobs import sweep_pending
 
-    counts = send_pending_communications(actor=None, max_attempts=max_attempts)
+    counts = sweep_pending(max_attempts, min_age=0)
     click.echo(
         f"{counts['sent']} sent, {counts['failed']} failed, {counts['skipped']} skipped "
         "(sent meanwhile by another sender)."
     )
+
+
+@bp.cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option(
+    "--poll", default=5.0, show_default=True, help="Longest wait between polls when idle (s)."
+)
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Run the schedule (reminders, sweeps): in exactly one worker process.",
+)
+def worker_command(workers: int, poll: float, periodic: bool) -> None:
+    """Run the job queue's worker: emails, reminders, sweeps (stop with Ctrl-C or SIGTERM).
+
+    At start it queues the sweep once (failed emails, and pending ones older than
+    CARFLOW_SWEEP_AFTER), as it does every 5 minutes after that.
+    """
+    from carflow.jobs import jobs_for
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs = jobs_for(current_app)
+    if periodic:
+        jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
+    jobs.consumer(workers=workers, max_delay=poll, periodic=periodic).run()

@@ -26,7 +26,17 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "carflow@localhost")
-    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))  # connect and each reply, s
+    # Job queue (carflow/jobs.py): SqliteHuey file (default instance/queue.sqlite3), or Redis.
+    CARFLOW_QUEUE_PATH = os.environ.get("CARFLOW_QUEUE_PATH")
+    CARFLOW_QUEUE_URL = os.environ.get("CARFLOW_QUEUE_URL")  # redis://host:6379/0
+    CARFLOW_MAIL_TRIES = int(os.environ.get("CARFLOW_MAIL_TRIES", "5"))
+    CARFLOW_MAIL_RETRY_DELAY = float(os.environ.get("CARFLOW_MAIL_RETRY_DELAY", "60"))  # doubles
+    CARFLOW_SEND_MAX_ATTEMPTS = int(os.environ.get("CARFLOW_SEND_MAX_ATTEMPTS", "10"))
+    # The sweep sends pending emails older than this (s): the queue's own tries are over.
+    CARFLOW_SWEEP_AFTER = float(os.environ.get("CARFLOW_SWEEP_AFTER", "1800"))
+    CARFLOW_REMINDER_TIME = os.environ.get("CARFLOW_REMINDER_TIME", "07:30")  # weekdays
+    CARFLOW_ORPHAN_MAX_AGE = float(os.environ.get("CARFLOW_ORPHAN_MAX_AGE", "3600"))  # s
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     SESSION_COOKIE_HTTPONLY = True
@@ -63,3 +73,5 @@ class TestConfig(Config):
     MAIL_PORT = 1  # nothing listens: tests that send mail start their own server
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would silently drop mail when TESTING
     MAIL_TIMEOUT = 5
+    CARFLOW_MAIL_TRIES = 3
+    CARFLOW_MAIL_RETRY_DELAY = 0  # retries are queued at once (tests run the queue themselves)

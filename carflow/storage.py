@@ -11,6 +11,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from carflow.services.errors import ServiceError
 
 CHUNK = 1024 * 1024
+TEMP_PREFIX = ".upload-"
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
 OFFICE_TYPES = frozenset(
@@ -106,8 +108,8 @@ def save_upload(stream, original_filename: str, allowed_types: frozenset[str]) -
     digest = hashlib.sha256()
     size = 0
     head = b""
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    try:
+    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX)
+    try:  # any failure (a refused file, a full disk, an interrupted copy) removes the temp file
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
@@ -144,7 +146,7 @@ def _check_content(head: bytes, size: int, allowed_types: frozenset[str]) -> str
 
 def stored_path(stored_name: str) -> Path:
     """The path of a stored file; refuses anything but a generated name."""
-    if len(stored_name) != 32 or any(c not in "0123456789abcdef" for c in stored_name):
+    if not is_stored_name(stored_name):
         raise ValueError("not a stored file name")
     return upload_folder() / stored_name
 
@@ -152,3 +154,29 @@ def stored_path(stored_name: str) -> Path:
 def delete_stored(stored_name: str) -> None:
     """Remove a stored file (call after the database change is committed)."""
     stored_path(stored_name).unlink(missing_ok=True)
+
+
+def is_stored_name(name: str) -> bool:
+    """True for a name `save_upload` generates (32 lowercase hex digits)."""
+    return len(name) == 32 and all(c in "0123456789abcdef" for c in name)
+
+
+def stale_files(max_age_seconds: float) -> tuple[list[str], list[Path]]:
+    """Stored names and leftover temp files not modified for `max_age_seconds`.
+
+    A temp file is what a crash during a copy leaves; a stored file may be an orphan
+    whose row was never committed (the caller checks the database).
+    """
+    cutoff = time.time() - max_age_seconds
+    stored, temps = [], []
+    for entry in os.scandir(upload_folder()):
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
+                continue
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        if entry.name.startswith(TEMP_PREFIX):
+            temps.append(Path(entry.path))
+        elif is_stored_name(entry.name):
+            stored.append(entry.name)
+    return stored, temps

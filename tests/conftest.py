@@ -83,6 +83,7 @@ def make_app(database_url, tmp_path):
 
     def build(**overrides):
         settings = _config(database_url, tmp_path / "uploads")
+        settings["CARFLOW_QUEUE_PATH"] = str(tmp_path / "queue.sqlite3")  # this test's own queue
         settings.update(overrides)
         new_app = create_app(settings)
         apps.append(new_app)

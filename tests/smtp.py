@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -41,9 +42,9 @@ def free_port() -> int:
 class SMTPServer:
     """`start()` / `stop()` a server on a fixed port, so a test can take it down and up."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, handler: RecordingHandler | None = None):
         self.port = port or free_port()
-        self.handler = RecordingHandler()
+        self.handler = handler or RecordingHandler()
         self._controller = None
 
     @property
@@ -76,4 +77,56 @@ class SMTPServer:
             self._loop.close()  # aiosmtpd leaves its loop open (ResourceWarning)
 
 
-__all__ = ["SMTP", "SMTPServer", "free_port"]
+class DelayedDataHandler(RecordingHandler):
+    """Keeps a message only `delay` seconds after its DATA; `data_started` is set on DATA.
+
+    A client that disconnects meanwhile (a killed worker) cancels the handler, so that
+    message is never kept: the server did not accept it, as a real one would not.
+    """
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+        self.data_started = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_started.set()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers (a hung mail server)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.accepted = 0
+        self._connections: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self._listener.accept()
+            except OSError:
+                return  # closed by stop()
+            self._connections.append(connection)
+            self.accepted += 1
+
+    def configure(self, app) -> None:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=self.port)
+
+    def stop(self):
+        self._listener.close()
+        for connection in self._connections:
+            connection.close()
+        self._thread.join(timeout=5)
+
+
+__all__ = ["SMTP", "DelayedDataHandler", "SMTPServer", "SilentServer", "free_port"]

@@ -1,4 +1,8 @@
-"""Communication (F15): email the customer through a real SMTP server, never lose it."""
+"""Communication (F15): email the customer through a real SMTP server, never lose it.
+
+The view stores the email as pending and queues it; `run_queued_jobs` plays the worker
+here (the same SqliteHuey file a worker reads). tests/test_jobs.py runs a real worker.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from carflow.extensions import db
+from carflow.jobs import sweep_pending
 from carflow.models import (
     Communication,
     CommunicationStatus,
@@ -21,10 +26,10 @@ from carflow.services.communications import (
     _claim,
     deliver_communication,
     queue_communication,
-    send_pending_communications,
 )
 from carflow.services.errors import ServiceError
 from tests.factories import make_branch, make_contact, make_lead, make_offer, make_user
+from tests.queue import queued_count, run_queued_jobs
 
 
 @pytest.fixture
@@ -77,7 +82,7 @@ def _pdf_digits(data: bytes) -> str:
 
 
 def test_the_received_message_has_recipients_subject_body_and_both_pdfs(
-    client, smtp_server, user, lead, offer
+    app, client, smtp_server, user, lead, offer
 ):
     link = LeadContact(lead_id=lead.id, contact=make_contact(email="tom@example.com"))
     db.session.add(link)
@@ -86,7 +91,16 @@ def test_the_received_message_has_recipients_subject_body_and_both_pdfs(
     response = _post(client, lead, data)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/leads/{lead.id}?tab=details")
+    [communication] = _communications(lead)
+    assert communication.status == CommunicationStatus.pending and communication.attempts == 0
+    assert smtp_server.messages == [] and queued_count(app) == 1  # not sent in the request
+    page = client.get(f"/admin/leads/{lead.id}?tab=details").get_data(as_text=True)
+    assert "The email is queued" in page  # the flash
+    assert "Email “Your offer for the Golf” to" in page and "queued" in page
+    item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
+    assert "Queued" in item and "status-pending" in item
 
+    assert run_queued_jobs(app) == 1
     [received] = smtp_server.messages
     assert sorted(received["to"]) == ["boss@fleet.example", "eva@example.com", "tom@example.com"]
     message = received["message"]
@@ -118,15 +132,15 @@ def test_the_received_message_has_recipients_subject_body_and_both_pdfs(
     )
 
     page = client.get(f"/admin/leads/{lead.id}?tab=details").get_data(as_text=True)
-    assert "Email sent to" in page  # the flash
     assert f"/admin/communications/{communication.id}" in page
     assert "Email “Your offer for the Golf” sent to" in page
     item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
     assert "please find our offer attached." in item and "communication-retry" not in item
 
 
-def test_only_the_chosen_attachment_is_sent(client, smtp_server, lead, offer):
+def test_only_the_chosen_attachment_is_sent(app, client, smtp_server, lead, offer):
     _post(client, lead, _form(offer, attach_purchase_order=None))
+    run_queued_jobs(app)
     message = smtp_server.messages[0]["message"]
     names = [part.get_filename() for part in message.iter_attachments()]
     assert names == [f"quote-{lead.code}-{offer.id}.pdf"]
@@ -151,41 +165,69 @@ def test_the_form_is_prefilled_in_the_customer_language(
     assert f'<option selected value="{offer.id}"' in page
 
 
-def test_smtp_down_marks_failed_then_retry_sends_exactly_once(
-    client, smtp_server, user, lead, offer
+def test_smtp_down_marks_failed_after_the_last_try_then_retry_sends_exactly_once(
+    app, client, smtp_server, user, lead, offer
 ):
     smtp_server.stop()
     response = _post(client, lead, _form(offer))
     assert response.status_code == 302
+    assert run_queued_jobs(app) == 3  # CARFLOW_MAIL_TRIES in TestConfig
     [communication] = _communications(lead)
     assert communication.status == CommunicationStatus.failed
-    assert "unreachable" in communication.error and communication.attempts == 1
+    assert "unreachable" in communication.error and communication.attempts == 3
     assert offer.status == OfferStatus.draft
-    [failed] = _events(lead, "communication_failed")
+    [failed] = _events(lead, "communication_failed")  # one event, after the last try
     assert "unreachable" in failed.data["reason"]
     page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
-    assert "The email could not be sent" in page and "could not be sent: mail server" in page
+    assert "could not be sent: mail server" in page
     item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
-    assert "communication-retry" in item and "unreachable" in item
+    assert "communication-retry" in item and "unreachable" in item and "Failed" in item
 
     smtp_server.start()
     response = client.post(f"/admin/communications/{communication.id}/retry")
     assert response.status_code == 302
-    assert communication.status == CommunicationStatus.sent and communication.attempts == 2
+    assert communication.status == CommunicationStatus.pending and smtp_server.messages == []
+    item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
+    assert "The email is queued again" in item and "Queued" in item
+    assert run_queued_jobs(app) == 1
+    assert communication.status == CommunicationStatus.sent and communication.attempts == 4
     assert len(smtp_server.messages) == 1
     assert offer.status == OfferStatus.sent
     assert len(_events(lead, "communication_sent")) == 1
 
-    # A second click, and the scheduled job, send nothing more.
+    # A second click, and the sweep, send nothing more.
     client.post(f"/admin/communications/{communication.id}/retry")
-    assert send_pending_communications() == {"sent": 0, "failed": 0, "skipped": 0}
-    assert len(smtp_server.messages) == 1 and communication.attempts == 2
+    item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
+    assert "This email was already sent or is being sent." in item
+    assert run_queued_jobs(app) == 0
+    assert sweep_pending() == {"sent": 0, "failed": 0, "skipped": 0}
+    assert len(smtp_server.messages) == 1 and communication.attempts == 4
+
+
+def test_a_failed_try_stays_queued_with_its_reason_until_the_last(
+    app, client, smtp_server, user, lead, offer
+):
+    smtp_server.stop()
+    _post(client, lead, _form(offer))
+    huey = __import__("carflow.jobs", fromlist=["jobs_for"]).jobs_for(app).huey
+    huey.execute(huey.dequeue())  # the first of three tries
+    [communication] = _communications(lead)
+    assert communication.status == CommunicationStatus.pending and communication.attempts == 1
+    assert _events(lead, "communication_failed") == []
+    item = client.get(f"/admin/communications/{communication.id}").get_data(as_text=True)
+    assert "Queued" in item and "it is tried again automatically" in item
+    assert queued_count(app) == 1  # the retry
+    smtp_server.start()
+    assert run_queued_jobs(app) == 1
+    assert communication.status == CommunicationStatus.sent and communication.attempts == 2
+    assert len(smtp_server.messages) == 1
 
 
 def test_send_pending_command_sends_failed_ones_once(app, client, smtp_server, lead, offer):
     smtp_server.stop()
     _post(client, lead, _form(offer))
     _post(client, lead, _form(offer, subject="Second"))
+    run_queued_jobs(app)
     assert [c.status for c in _communications(lead)] == [CommunicationStatus.failed] * 2
     smtp_server.start()
 
@@ -204,11 +246,12 @@ def test_send_pending_command_sends_failed_ones_once(app, client, smtp_server, l
     assert [c.status for c in _communications(lead)] == [CommunicationStatus.sent] * 2
 
 
-def test_a_refused_recipient_marks_the_email_failed(client, smtp_server, lead, offer):
+def test_a_refused_recipient_fails_at_once_without_retrying(app, client, smtp_server, lead, offer):
     smtp_server.handler.refuse.add("eva@example.com")
     _post(client, lead, _form(offer))
+    assert run_queued_jobs(app) == 1  # a 5xx refusal is final: no retry
     [communication] = _communications(lead)
-    assert communication.status == CommunicationStatus.failed
+    assert communication.status == CommunicationStatus.failed and communication.attempts == 1
     assert "refused" in communication.error and "eva@example.com" in communication.error
     assert smtp_server.messages == []
     assert offer.status == OfferStatus.draft
@@ -220,6 +263,7 @@ def test_a_stale_sender_cannot_claim_or_send_again(app, smtp_server, user, lead,
     )
     db.session.commit()
     assert deliver_communication(communication, user) is True
+    db.session.commit()
     assert deliver_communication(communication, user, seen=0) is None
     assert not _claim(communication.id, 0)  # sent: nothing to claim
     db.session.execute(
@@ -244,7 +288,7 @@ def test_two_senders_at_once_send_each_email_exactly_once(app, smtp_server, user
     def sender():
         with app.app_context():
             barrier.wait()
-            results.append(send_pending_communications())
+            results.append(sweep_pending(min_age=0))
             db.session.remove()
 
     threads = [threading.Thread(target=sender) for _ in range(2)]

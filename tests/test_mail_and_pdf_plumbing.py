@@ -62,3 +62,28 @@ def test_offer_pdfs_render_with_figures_and_escaped_text(app):
         )
         assert "22,990.00" in text and "Golf 8" in text
         assert "<script>alert(1)</script>" in text  # shown as text, not markup
+
+
+def test_a_server_that_never_answers_fails_within_mail_timeout(app):
+    from tests.smtp import SilentServer
+
+    silent = SilentServer().start()
+    try:
+        silent.configure(app)
+        app.config["MAIL_TIMEOUT"] = 1
+        with pytest.raises(MailError, match="did not answer within 1 s") as failure:
+            deliver(build_message("Hi", ["eva@example.com"], "x"))
+        assert silent.accepted == 1 and not failure.value.permanent
+    finally:
+        silent.stop()
+
+
+def test_a_5xx_refusal_is_permanent_and_a_closed_port_is_not(app, smtp_server):
+    smtp_server.handler.refuse.add("bad@example.com")
+    with pytest.raises(MailError) as refused:
+        deliver(build_message("Hi", ["bad@example.com"], "x"))
+    assert refused.value.permanent
+    smtp_server.stop()
+    with pytest.raises(MailError) as down:
+        deliver(build_message("Hi", ["eva@example.com"], "x"))
+    assert not down.value.permanent and "unreachable" in down.value.reason

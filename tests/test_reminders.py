@@ -60,3 +60,17 @@ def test_remind_counts_refused_recipients(app, smtp_server):
     result = app.test_cli_runner().invoke(args=["carflow", "remind"])
     assert result.exit_code == 1
     assert "Reminders sent: 0, failed: 1." in result.output
+
+
+def test_the_worker_sends_the_digest_from_the_queue(app, smtp_server):
+    from carflow.jobs import jobs_for
+    from tests.queue import run_queued_jobs
+
+    user = make_user("salesperson", email="queued@carflow.example")
+    _set_due(make_lead(owner=user), utcnow() - timedelta(minutes=1))
+    db.session.commit()
+    jobs_for(app).send_reminders()  # what the scheduler queues on weekdays at 07:30
+    assert run_queued_jobs(app) == 1
+    [received] = smtp_server.messages
+    assert received["to"] == ["queued@carflow.example"]
+    assert received["message"]["Subject"].startswith("Carflow: 1 deadline(s)")

@@ -18,18 +18,18 @@ from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.i18n import fmt_money
 from carflow.lead_page_parts import register_lead_action
-from carflow.models import Communication, CommunicationStatus
+from carflow.models import Communication
 from carflow.permissions import can
 from carflow.services.communications import (
     CLAIMABLE,
     contact_recipients,
     default_message,
-    deliver_communication,
     lead_offers,
+    retry_communication,
     send_communication,
 )
-from carflow.services.errors import ServiceError
 from carflow.timeline import register_item_endpoint
+from carflow.unit_of_work import run_action
 
 register_lead_action(
     "communication",
@@ -113,7 +113,7 @@ class CommunicationView(HiddenView):
 
     @expose("/new/<int:lead_id>", methods=("GET", "POST"))
     def compose(self, lead_id: int):
-        """F15: the form; sending stores the email first, then delivers it."""
+        """F15: the form; sending stores the email as pending and queues it for the worker."""
         lead = get_visible_lead(lead_id, "communication.send")
         offers = lead_offers(lead)
         if not offers or not lead.offer_count:
@@ -136,8 +136,8 @@ class CommunicationView(HiddenView):
 
     def _send(self, lead, form: CommunicationForm, offers):
         offer = next(o for o in offers if o.id == form.offer_id.data)
-        try:
-            communication = send_communication(
+        communication, error = run_action(
+            lambda: send_communication(
                 lead,
                 current_user,
                 offer=offer,
@@ -148,11 +148,11 @@ class CommunicationView(HiddenView):
                 attach_quote=form.attach_quote.data,
                 attach_purchase_order=form.attach_purchase_order.data,
             )
-        except ServiceError as error:
-            db.session.rollback()
+        )
+        if error is not None:
             form.attach_error(error)
             return None
-        _flash_outcome(communication)
+        flash(_("The email is queued: it is sent in the background."), "info")
         return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
 
     @expose("/<int:id>")
@@ -170,31 +170,12 @@ class CommunicationView(HiddenView):
 
     @expose("/<int:id>/retry", methods=("POST",))
     def retry(self, id: int):
-        """Send a failed (or stuck pending) email again — once, whoever else tries too."""
+        """Queue a failed (or stuck pending) email again; it is still sent only once."""
         communication = get_visible_communication(id, "communication.send")
         if FlaskForm().validate_on_submit():
-            outcome = deliver_communication(communication, current_user)
-            if outcome is None:
-                flash(_("This email was already sent or is being sent."), "info")
+            _result, error = run_action(lambda: retry_communication(communication))
+            if error is not None:
+                flash(str(error.message), "info")
             else:
-                _flash_outcome(communication)
+                flash(_("The email is queued again: it is sent in the background."), "info")
         return redirect(url_for("communication.item_view", id=communication.id))
-
-
-def _flash_outcome(communication: Communication) -> None:
-    if communication.status == CommunicationStatus.pending:
-        flash(_("The email is saved and being sent."), "info")
-    elif communication.status == CommunicationStatus.sent:
-        flash(
-            _("Email sent to %(to)s.", to=", ".join(communication.recipients)),
-            "success",
-        )
-    else:
-        flash(
-            _(
-                "The email could not be sent (%(reason)s). It is saved: "
-                "retry it from its page in the timeline.",
-                reason=communication.error or _("not sent yet"),
-            ),
-            "danger",
-        )

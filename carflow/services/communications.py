@@ -3,13 +3,16 @@
 A Communication is committed as `pending` before any attempt, so a failure never loses
 it. An attempt first *claims* the row with a conditional UPDATE (status still pending or
 failed, attempts still what the sender saw) and keeps that row locked until the outcome
-is committed: a second sender (a double click, two `send-pending` jobs) finds nothing to
-claim and leaves it alone, so each message goes out exactly once.
+is committed: a second sender (a retry, the periodic sweep, a second worker) finds
+nothing to claim and leaves it alone, so each message goes out exactly once. Sending
+happens on the job queue (carflow/jobs.py), never inside a web request.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
+from datetime import datetime
 
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -19,10 +22,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from carflow.extensions import db
-from carflow.mailer import MailError, build_message, deliver, has_header_injection
+from carflow.mailer import MailError, build_message, has_header_injection, open_smtp
 from carflow.models import (
     AccountSettings,
     Communication,
@@ -37,12 +40,22 @@ from carflow.pdf import offer_pdf_filename, render_offer_pdf
 from carflow.services.errors import ServiceError
 from carflow.services.events import record_event
 from carflow.timeline import register_event_kind
+from carflow.unit_of_work import after_commit
 
 CLAIMABLE = (CommunicationStatus.pending, CommunicationStatus.failed)
 EMAIL_LANGUAGES = ("en", "fr", "nl")
 MAX_RECIPIENTS = 20
 SUBJECT_MAX = 255
 
+register_event_kind(
+    "communication_queued",
+    "fa-clock-o",
+    lambda d: _(
+        "Email “%(subject)s” to %(recipients)s queued",
+        subject=d.get("subject", ""),
+        recipients=d.get("recipients", ""),
+    ),
+)
 register_event_kind(
     "communication_sent",
     "fa-envelope",
@@ -196,15 +209,42 @@ def queue_communication(
 
 
 def send_communication(lead: Lead, actor, **fields) -> Communication:
-    """Store the email, COMMIT it, then send it and record the outcome (F15).
+    """Store the email as pending and have the worker send it once this is committed (F15).
 
-    Unlike other services this one commits: a sent email cannot be rolled back, so the
-    record must be safe before the attempt (ServiceError: nothing stored or sent).
+    The job is enqueued only after the commit, so a worker never looks for a row that is
+    not there yet; if the queue is down the row stays pending for the periodic sweep.
     """
     communication = queue_communication(lead, actor, **fields)
-    db.session.commit()
-    deliver_communication(communication, actor)
+    data = {"subject": communication.subject, "recipients": ", ".join(communication.recipients)}
+    record_event(lead, actor, "communication_queued", data, ref=communication)
+    communication_id = communication.id
+    after_commit(lambda: _schedule_delivery(communication_id))
     return communication
+
+
+def retry_communication(communication: Communication) -> Communication:
+    """Queue a failed (or stuck pending) email again; refused once it has been sent."""
+    if communication.status not in CLAIMABLE:
+        raise ServiceError(_l("This email was already sent or is being sent."))
+    db.session.execute(
+        update(Communication)
+        .where(
+            Communication.id == communication.id,
+            Communication.status == CommunicationStatus.failed,
+        )
+        .values(status=CommunicationStatus.pending)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(communication, ["status"])
+    communication_id = communication.id
+    after_commit(lambda: _schedule_delivery(communication_id))
+    return communication
+
+
+def _schedule_delivery(communication_id: int) -> None:
+    from carflow.jobs import enqueue_delivery  # the jobs module imports this one
+
+    enqueue_delivery(communication_id)
 
 
 def _prepare_message(communication: Communication) -> Message:
@@ -265,7 +305,9 @@ def _mark_offer_sent(offer_id: int | None) -> None:
         db.session.expire(offer, ["status", "version_id"])
 
 
-def _record_outcome(communication: Communication, actor, message, failure: str | None) -> None:
+def _record_outcome(
+    communication: Communication, actor, message, failure: str | None, final: bool
+) -> None:
     data = {"subject": communication.subject, "recipients": ", ".join(communication.recipients)}
     if failure is None:
         communication.status = CommunicationStatus.sent
@@ -274,55 +316,76 @@ def _record_outcome(communication: Communication, actor, message, failure: str |
         communication.error = None
         _mark_offer_sent(communication.offer_id)
         record_event(communication.lead, actor, "communication_sent", data, ref=communication)
+    elif not final:  # the worker tries again later: still queued, the reason kept
+        communication.status = CommunicationStatus.pending
+        communication.error = failure[:2000]
     else:
+        already_failed = communication.status == CommunicationStatus.failed
         communication.status = CommunicationStatus.failed
         communication.error = failure[:2000]
         data["reason"] = communication.error
-        record_event(communication.lead, actor, "communication_failed", data, ref=communication)
+        if not already_failed:  # the sweep trying a failed email again adds no event
+            record_event(communication.lead, actor, "communication_failed", data, ref=communication)
 
 
-def deliver_communication(communication: Communication, actor, seen: int | None = None):
-    """One attempt: claim, send, record the outcome, commit.
+def _prepare(communication: Communication) -> tuple[Message | None, str | None]:
+    try:
+        return _prepare_message(communication), None
+    except Exception as error:
+        current_app.logger.exception("communication %s could not be prepared", communication.id)
+        return None, f"the message could not be prepared: {error}"
 
-    Returns True (sent), False (failed, reason stored) or None when there was nothing to
-    do: already sent, or another sender claimed it first.
+
+def deliver_communication(
+    communication: Communication, actor, seen: int | None = None, final: bool = True
+) -> bool | None:
+    """One attempt: claim the row, send, record the outcome (flushes; the caller commits).
+
+    The message is rendered and the SMTP session opened before the claim, so the row is
+    locked only while the server takes the message. Returns True (sent), False (failed:
+    reason stored; status `failed` when `final` or refused for good, e.g. a 5xx answer,
+    else still pending for the next try) or None when there was nothing to do: already
+    sent, or another sender claimed it first.
     """
     seen = communication.attempts if seen is None else seen
     if communication.status not in CLAIMABLE or communication.attempts != seen:
         return None
-    message, failure = None, None
-    try:
-        message = _prepare_message(communication)  # before the claim: no lock while rendering
-    except Exception as error:
-        current_app.logger.exception("communication %s could not be prepared", communication.id)
-        failure = f"the message could not be prepared: {error}"
-    if not _claim(communication.id, seen):
-        db.session.rollback()
-        return None
-    db.session.expire(communication, ["attempts"])
-    if failure is None:
-        try:
-            deliver(message)
-        except MailError as error:
-            failure = error.reason
-    _record_outcome(communication, actor, message, failure)
-    db.session.commit()
+    message, failure = _prepare(communication)
+    final = final or failure is not None  # a message that cannot be built never will be
+    with ExitStack() as stack:
+        connection = None
+        if failure is None:
+            try:
+                connection = stack.enter_context(open_smtp())
+            except MailError as error:
+                failure, final = error.reason, final or error.permanent
+        if not _claim(communication.id, seen):
+            return None
+        db.session.expire(communication, ["attempts"])
+        if connection is not None:
+            try:
+                connection.send(message)
+            except MailError as error:
+                failure, final = error.reason, final or error.permanent
+    _record_outcome(communication, actor, message, failure, final)
+    db.session.flush()
     return failure is None
 
 
-def send_pending_communications(actor=None, max_attempts: int = 10) -> dict[str, int]:
-    """Attempt every pending or failed communication once (the `send-pending` job)."""
+def retryable_communications(
+    max_attempts: int, pending_before: datetime | None = None
+) -> list[tuple[int, int]]:
+    """(id, attempts) of the failed emails, and of the pending ones created before
+    `pending_before` (all when None), tried fewer than `max_attempts` times."""
+    pending = Communication.status == CommunicationStatus.pending
+    if pending_before is not None:
+        pending = and_(pending, Communication.created_at <= pending_before)
     rows = db.session.execute(
         select(Communication.id, Communication.attempts)
-        .where(Communication.status.in_(CLAIMABLE), Communication.attempts < max_attempts)
-        .order_by(Communication.id)
-    ).all()
-    db.session.rollback()  # end the read transaction before the attempts
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
-    for communication_id, seen in rows:
-        communication = db.session.get(Communication, communication_id)
-        outcome = (
-            None if communication is None else deliver_communication(communication, actor, seen)
+        .where(
+            or_(Communication.status == CommunicationStatus.failed, pending),
+            Communication.attempts < max_attempts,
         )
-        counts[{True: "sent", False: "failed", None: "skipped"}[outcome]] += 1
-    return counts
+        .order_by(Communication.id)
+    )
+    return [(row.id, row.attempts) for row in rows]

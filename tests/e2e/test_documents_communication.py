@@ -1,5 +1,6 @@
 """Documents and communication in real Chromium (F14, F15): upload, rename, download a
-document; email the offer with both PDFs to a real SMTP server and see it in the timeline."""
+document; email the offer with both PDFs to a real SMTP server and see it in the timeline.
+The email is queued; the test runs the queue (the worker's part) and reloads the page."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 from carflow.extensions import db
 from tests.e2e.conftest import login
 from tests.factories import make_contact, make_lead, make_offer
+from tests.queue import run_queued_jobs
 
 CONTENT = b"%PDF-1.4\n% Carflow e2e\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -77,7 +79,16 @@ def test_send_a_communication_with_both_pdfs(
     page.get_by_role("button", name="Send").click()
 
     page.wait_for_url(f"**/admin/leads/{lead.id}?tab=details")
-    expect(page.locator(".alert-success")).to_contain_text("Email sent to eva.buyer@example.com")
+    expect(page.locator(".alert-info")).to_contain_text("The email is queued")
+    queued = page.locator(".timeline .event-communication_queued")
+    expect(queued).to_contain_text("to eva.buyer@example.com queued")
+    assert smtp_server.messages == []
+    page.screenshot(path=str(screenshot_dir / "communication-queued.png"), full_page=True)
+    queued.get_by_role("link").click()
+    expect(page.locator(".communication-status")).to_contain_text("Queued")
+
+    assert run_queued_jobs(live_server.app) == 1  # the worker's part
+    page.goto(f"{live_server}/admin/leads/{lead.id}?tab=details")
     sent = page.locator(".timeline .event-communication_sent")
     expect(sent).to_contain_text("sent to eva.buyer@example.com")
     page.screenshot(path=str(screenshot_dir / "communication-sent.png"), full_page=True)
