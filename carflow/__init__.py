@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from carflow.config import Config
+from carflow.converters import BoundedIntConverter
 from carflow.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _resolve_paths(app)
+    # Before any route is added: `<int:…>` only matches ids a database column can hold.
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     return app
@@ -44,8 +47,10 @@ def _resolve_paths(app: Flask) -> None:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
-    # Whole request bodies above the upload limit (+1 MB of form overhead) get a 413.
-    app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
+    # Whole request bodies above the upload limit (+1 MB of form overhead) get a 413 before
+    # they are read. Flask defines the key as None, so `setdefault` would do nothing.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
 
 
 def _instance_secret_key(instance: Path) -> str:

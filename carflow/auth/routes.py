@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -19,23 +17,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from carflow.auth.forms import LoginForm
 from carflow.extensions import db, limiter
+from carflow.safe_url import safe_next
 from carflow.services.users import authenticate, end_all_sessions
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no `//` or backslash tricks."""
-    fallback = url_for("admin.index")
-    if not target:
-        return fallback
-    target = target.strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return fallback
-    return target
 
 
 def _login_account_key() -> str:
