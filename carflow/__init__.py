@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from carflow.config import Config
 from carflow.converters import BoundedIntConverter
@@ -33,6 +34,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
+    if app.config.get("PROXY_HOPS"):
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

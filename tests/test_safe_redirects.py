@@ -91,3 +91,14 @@ def test_login_refuses_a_hostile_next(client, login_as, target):
     login_as("salesperson")
     response = client.get("/login", query_string={"next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\n/evil.example", "/\x00/x"])
+def test_flask_admin_url_parameter_with_control_characters_stays_on_site(client, login_as, target):
+    login_as("admin")
+    response = client.post(
+        "/admin/lead_type/new/", query_string={"url": target}, data={"name": "T", "position": "0"}
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "evil.example" not in location and "\n" not in location and "\t" not in location
