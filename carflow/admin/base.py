@@ -6,9 +6,9 @@ from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from carflow.permissions import can
+from carflow.safe_form import SafeForm
 
 
 def _login_redirect():
@@ -59,7 +59,7 @@ class HiddenView(SecuredBaseView):
 class SecuredModelView(SecuredMixin, ModelView):
     """A model view with CSRF-protected Flask-WTF forms (CSRFProtect rejects SecureForm)."""
 
-    form_base_class = FlaskForm
+    form_base_class = SafeForm  # Flask-WTF (CSRF) + hostile input refused (issue 12)
     can_export = False
     page_size = 50
 
