@@ -121,8 +121,8 @@ class SafeForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """WTForms' validation, then the refused values' messages: never valid with one."""
         valid = super().validate(extra_validators)
-        for name, problem in getattr(self, "refused_input", {}).items():
-            field = self[name]
+        for name, lazy_problem in getattr(self, "refused_input", {}).items():
+            field, problem = self[name], str(lazy_problem)  # plain text: Flask-Admin joins them
             if problem not in field.errors:
                 field.errors = [*field.errors, problem]
             valid = False

@@ -200,3 +200,14 @@ def test_every_int_route_answers_404_for_an_id_out_of_range(app, client, login_a
             assert response.status_code == 404, (url, method, response.status_code)
     assert client.get("/admin/leads/99999999999999999999").status_code == 404
     assert client.get("/admin/leads/2147483648").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["lead_type", "lead_source", "lost_reason", "stock", "contact"]
+)
+def test_flask_admin_ids_out_of_range_are_records_that_do_not_exist(client, login_as, endpoint):
+    login_as("admin")
+    for value in ("99999999999999999999", "2147483648", "-1", "   ", "\x00"):
+        response = client.get(f"/admin/{endpoint}/edit/", query_string={"id": value})
+        assert response.status_code == 302, (endpoint, value, response.status_code)
+        assert response.headers["Location"].startswith(f"/admin/{endpoint}/")

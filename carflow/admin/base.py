@@ -7,6 +7,7 @@ from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
+from carflow.converters import is_valid_id
 from carflow.permissions import can
 from carflow.safe_form import SafeForm
 
@@ -62,6 +63,13 @@ class SecuredModelView(SecuredMixin, ModelView):
     form_base_class = SafeForm  # Flask-WTF (CSRF) + hostile input refused (issue 12)
     can_export = False
     page_size = 50
+
+    def get_one(self, id):
+        """None (Flask-Admin: "record does not exist") for an id no integer column holds:
+        PostgreSQL would refuse the number with an error (issue 12)."""
+        if not is_valid_id(id):
+            return None
+        return super().get_one(id)
 
     def edit_form(self, obj=None):
         """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""
