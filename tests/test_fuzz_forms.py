@@ -42,6 +42,8 @@ from tests.factories import (
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 INT_MAX = 2**31 - 1
+# Examples per endpoint: small for the suite (< 60 s); CARFLOW_FUZZ_EXAMPLES=50 for a long hunt.
+EXAMPLES = int(os.environ.get("CARFLOW_FUZZ_EXAMPLES", "6"))
 
 SPECIAL = [
     "\x00",
