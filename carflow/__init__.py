@@ -90,9 +90,11 @@ def _register_blueprints(app: Flask) -> None:
     from carflow.admin import init_admin
     from carflow.auth import bp as auth_bp
     from carflow.cli import bp as cli_bp
+    from carflow.safe_url import route_flask_admin_redirects
     from carflow.security import init_security
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cli_bp)
     init_admin(app)
+    route_flask_admin_redirects()
     init_security(app)

@@ -93,7 +93,9 @@ def test_login_refuses_a_hostile_next(client, login_as, target):
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
 
 
-@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\n/evil.example", "/\x00/x"])
+@pytest.mark.parametrize(
+    "target", ["/\t/evil.example", "/\r\n/evil.example", "/\x00/x", "\r", "\n"]
+)
 def test_flask_admin_url_parameter_with_control_characters_stays_on_site(client, login_as, target):
     login_as("admin")
     response = client.post(
