@@ -41,6 +41,11 @@ def _without_control_characters(text: str, multiline: bool) -> str:
     )
 
 
+def without_control_characters(text: str) -> str:
+    """`text` without its control characters (for search terms and filter values)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
+
+
 def _text_problem(field, value: str):
     if isinstance(field, SelectField) and value and not value.strip():
         return _l("Not a valid choice.")  # Optional() would take spaces for "nothing chosen"

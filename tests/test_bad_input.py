@@ -211,3 +211,17 @@ def test_flask_admin_ids_out_of_range_are_records_that_do_not_exist(client, logi
         response = client.get(f"/admin/{endpoint}/edit/", query_string={"id": value})
         assert response.status_code == 302, (endpoint, value, response.status_code)
         assert response.headers["Location"].startswith(f"/admin/{endpoint}/")
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["contact", "lead_type", "lead_source", "lost_reason", "stock"]
+)
+@pytest.mark.parametrize(
+    "args",
+    [{"page": "-1"}, {"page": "99999999999999999999"}, {"search": "a\x00b"}, {"page_size": "-5"}],
+)
+def test_flask_admin_list_arguments_are_bounded(client, login_as, endpoint, args):
+    login_as("admin")
+    response = client.get(f"/admin/{endpoint}/", query_string=args)
+    assert response.status_code == 200, (endpoint, args, response.status_code)
+    assert "<table" in response.text

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from carflow.converters import is_valid_id
 from carflow.permissions import can
-from carflow.safe_form import SafeForm
+from carflow.safe_form import SafeForm, without_control_characters
 
 
 def _login_redirect():
@@ -63,6 +63,22 @@ class SecuredModelView(SecuredMixin, ModelView):
     form_base_class = SafeForm  # Flask-WTF (CSRF) + hostile input refused (issue 12)
     can_export = False
     page_size = 50
+
+    def _get_list_extra_args(self):
+        """Flask-Admin's list arguments, bounded (issue 12): a page within 0 … 100,000 (a
+        negative one is a negative OFFSET, a huge one overflows), no control characters in
+        the search or the filter values (PostgreSQL refuses NUL in text)."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), 100_000)
+        args.page_size = min(max(args.page_size or 0, 0), 500)
+        if args.search:
+            args.search = without_control_characters(args.search) or None
+        if args.filters:
+            args.filters = [
+                (i, name, without_control_characters(v) if isinstance(v, str) else v)
+                for i, name, v in args.filters
+            ]
+        return args
 
     def get_one(self, id):
         """None (Flask-Admin: "record does not exist") for an id no integer column holds:
