@@ -7,8 +7,10 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from carflow.config import Config
+from carflow.converters import BoundedIntConverter
 from carflow.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +30,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _resolve_paths(app)
+    # Before any route is added: `<int:…>` only matches ids a database column can hold.
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
+    if app.config.get("PROXY_HOPS"):
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -44,8 +51,10 @@ def _resolve_paths(app: Flask) -> None:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
-    # Whole request bodies above the upload limit (+1 MB of form overhead) get a 413.
-    app.config.setdefault("MAX_CONTENT_LENGTH", (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
+    # Whole request bodies above the upload limit (+1 MB of form overhead) get a 413 before
+    # they are read. Flask defines the key as None, so `setdefault` would do nothing.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
 
 
 def _instance_secret_key(instance: Path) -> str:
@@ -81,9 +90,11 @@ def _register_blueprints(app: Flask) -> None:
     from carflow.admin import init_admin
     from carflow.auth import bp as auth_bp
     from carflow.cli import bp as cli_bp
+    from carflow.safe_url import route_flask_admin_redirects
     from carflow.security import init_security
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cli_bp)
     init_admin(app)
+    route_flask_admin_redirects()
     init_security(app)

@@ -39,6 +39,17 @@ class Config:
     CARFLOW_ORPHAN_MAX_AGE = float(os.environ.get("CARFLOW_ORPHAN_MAX_AGE", "3600"))  # s
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Login throttling (issue 12): failed attempts per client address (Flask-Limiter), and
+    # per (account, address) a delay that doubles after LOGIN_FREE_FAILURES failures.
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "20 per 5 minutes")
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "2"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "900"))
+    LOGIN_FAILURE_MEMORY_HOURS = int(os.environ.get("LOGIN_FAILURE_MEMORY_HOURS", "24"))
+    # Behind N reverse proxies, trust N hops of X-Forwarded-For/-Proto (Werkzeug ProxyFix):
+    # the client address of the login throttling is then the real client's, not the proxy's.
+    PROXY_HOPS = int(os.environ.get("CARFLOW_PROXY_HOPS", "0"))
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 = no header
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -56,10 +67,11 @@ class Config:
 
 
 class ProductionConfig(Config):
-    """Behind HTTPS: cookies are Secure."""
+    """Behind HTTPS: cookies are Secure and browsers are told to use HTTPS only (HSTS)."""
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("CARFLOW_HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 class TestConfig(Config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from carflow.extensions import db, login_manager
@@ -61,6 +61,11 @@ def _security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.endpoint not in (None, "static", "admin.static"):
         response.headers.setdefault("Cache-Control", "no-store")
+    hsts = current_app.config.get("HSTS_SECONDS") or 0
+    if hsts > 0:  # ProductionConfig: the site is served over HTTPS only
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains"
+        )
     return response
 
 

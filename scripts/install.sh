@@ -22,7 +22,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip 2>/dev/null || true
-.venv/bin/python -m pip install -q -r requirements.txt
+# constraints.txt pins every transitive runtime package (scripts/constraints.py writes it).
+.venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt
 
 # Browser libraries (the task overview's calendar) from the npm registry, served by /vendor.
 if ! command -v npm >/dev/null 2>&1; then

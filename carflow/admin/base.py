@@ -6,9 +6,10 @@ from flask import abort, g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
+from carflow.converters import is_valid_id
 from carflow.permissions import can
+from carflow.safe_form import SafeForm, without_control_characters
 
 
 def _login_redirect():
@@ -59,9 +60,32 @@ class HiddenView(SecuredBaseView):
 class SecuredModelView(SecuredMixin, ModelView):
     """A model view with CSRF-protected Flask-WTF forms (CSRFProtect rejects SecureForm)."""
 
-    form_base_class = FlaskForm
+    form_base_class = SafeForm  # Flask-WTF (CSRF) + hostile input refused (issue 12)
     can_export = False
     page_size = 50
+
+    def _get_list_extra_args(self):
+        """Flask-Admin's list arguments, bounded (issue 12): a page within 0 … 100,000 (a
+        negative one is a negative OFFSET, a huge one overflows), no control characters in
+        the search or the filter values (PostgreSQL refuses NUL in text)."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(args.page or 0, 0), 100_000)
+        args.page_size = min(max(args.page_size or 0, 0), 500)
+        if args.search:
+            args.search = without_control_characters(args.search) or None
+        if args.filters:
+            args.filters = [
+                (i, name, without_control_characters(v) if isinstance(v, str) else v)
+                for i, name, v in args.filters
+            ]
+        return args
+
+    def get_one(self, id):
+        """None (Flask-Admin: "record does not exist") for an id no integer column holds:
+        PostgreSQL would refuse the number with an error (issue 12)."""
+        if not is_valid_id(id):
+            return None
+        return super().get_one(id)
 
     def edit_form(self, obj=None):
         """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""

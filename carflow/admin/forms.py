@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
 
 from carflow.admin.widgets import FastHiddenInput, FastSelect, FastTextArea, FastTextInput
+from carflow.safe_form import SafeForm
+
+
+class PickedIdField(HiddenField):
+    """A hidden id set by a visible picker (the vehicle search): the picker shows its errors,
+    so a refusal of the id is shown next to the control the user works with."""
+
+    shown_by_picker = True
 
 
 def attach_error(form, error) -> None:
-    """Show a ServiceError on its field, or above the form (hidden fields show nothing)."""
+    """Show a ServiceError on its field, or above the form when the field is a hidden one
+    that nothing visible shows (a picker's `PickedIdField` shows its own errors)."""
     field = getattr(form, error.field, None) if error.field else None
-    if field is None or not hasattr(field, "errors") or isinstance(field, HiddenField):
+    hidden = isinstance(field, HiddenField) and not getattr(field, "shown_by_picker", False)
+    if field is None or not hasattr(field, "errors") or hidden:
         form.form_errors.append(str(error.message))
     else:
         field.errors = list(field.errors) + [str(error.message)]
@@ -28,8 +37,8 @@ _FAST_WIDGETS = {
 }
 
 
-class CarflowForm(FlaskForm):
-    """A Flask-WTF form (CSRF) that can show a service's refusal.
+class CarflowForm(SafeForm):
+    """A Flask-WTF form (CSRF, hostile input refused) that can show a service's refusal.
 
     Its stock text, hidden, text-area and single select widgets are drawn by
     `carflow.admin.widgets` (same HTML, a fraction of the time).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -17,7 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from carflow.admin.forms import PickedIdField
 from carflow.models import Fuel, Gearbox
+from carflow.safe_form import SafeForm
 
 
 def int_or_none(value):
@@ -29,17 +30,35 @@ def int_or_none(value):
         return -1  # an id that exists nowhere: the service refuses it as unknown
 
 
+MAX_MONEY = 10_000_000
+MAX_MILEAGE = 2_000_000
+
+
 def _money(label, required=False):
     validators = [InputRequired()] if required else [Optional()]
     validators.append(NumberRange(min=0, message=_l("The amount cannot be negative.")))
+    validators.append(
+        NumberRange(max=MAX_MONEY, message=_l("Enter an amount of at most 10,000,000."))
+    )
     return DecimalField(label, places=2, validators=validators)
+
+
+def _mileage(label):
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("The mileage cannot be negative.")),
+            NumberRange(max=MAX_MILEAGE, message=_l("Enter a mileage of at most 2,000,000 km.")),
+        ],
+    )
 
 
 def _choices(enum_cls):
     return [("", "—")] + enum_cls.choices()
 
 
-class TradeInForm(FlaskForm):
+class TradeInForm(SafeForm):
     version = HiddenField()
     make = StringField(_l("Make"), validators=[DataRequired(), Length(max=60)])
     model = StringField(_l("Model"), validators=[DataRequired(), Length(max=60)])
@@ -47,10 +66,7 @@ class TradeInForm(FlaskForm):
     vin = StringField(_l("VIN"), validators=[Optional(), Length(max=20)])
     plate = StringField(_l("Plate"), validators=[Optional(), Length(max=20)])
     first_registration = DateField(_l("First registration"), validators=[Optional()])
-    mileage = IntegerField(
-        _l("Mileage (km)"),
-        validators=[Optional(), NumberRange(min=0, message=_l("The mileage cannot be negative."))],
-    )
+    mileage = _mileage(_l("Mileage (km)"))
     fuel = SelectField(_l("Fuel"), choices=_choices(Fuel), validators=[Optional()])
     gearbox = SelectField(_l("Gearbox"), choices=_choices(Gearbox), validators=[Optional()])
     color = StringField(_l("Color"), validators=[Optional(), Length(max=40)])
@@ -93,9 +109,9 @@ class TradeInForm(FlaskForm):
         self.version.data = trade_in.version_id
 
 
-class OfferForm(FlaskForm):
+class OfferForm(SafeForm):
     version = HiddenField()
-    vehicle_id = HiddenField(filters=[int_or_none])
+    vehicle_id = PickedIdField(filters=[int_or_none])
     vehicle_description = StringField(
         _l("Vehicle not in stock"),
         validators=[Optional(), Length(max=255)],
@@ -114,14 +130,14 @@ class OfferForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class OfferStatusForm(FlaskForm):
+class OfferStatusForm(SafeForm):
     version = HiddenField()
     status = SelectField(_l("Status"), choices=[])
 
 
-class TestDriveForm(FlaskForm):
+class TestDriveForm(SafeForm):
     version = HiddenField()
-    vehicle_id = HiddenField(filters=[int_or_none])
+    vehicle_id = PickedIdField(filters=[int_or_none])
     driver = SelectField(_l("Driver"), coerce=int_or_none, validate_choice=False)
     starts_at = DateTimeLocalField(
         _l("Start"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
@@ -130,12 +146,6 @@ class TestDriveForm(FlaskForm):
     licence_number = StringField(
         _l("Driving licence number"), validators=[Optional(), Length(max=40)]
     )
-    mileage_out = IntegerField(
-        _l("Mileage out (km)"),
-        validators=[Optional(), NumberRange(min=0, message=_l("The mileage cannot be negative."))],
-    )
-    mileage_in = IntegerField(
-        _l("Mileage in (km)"),
-        validators=[Optional(), NumberRange(min=0, message=_l("The mileage cannot be negative."))],
-    )
+    mileage_out = _mileage(_l("Mileage out (km)"))
+    mileage_in = _mileage(_l("Mileage in (km)"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

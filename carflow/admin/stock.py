@@ -128,9 +128,10 @@ class StockView(SecuredModelView):
             "validators": [
                 InputRequired(),
                 NumberRange(min=0, message=_l("The price cannot be negative.")),
+                NumberRange(max=10_000_000, message=_l("Enter an amount of at most 10,000,000.")),
             ]
         },
-        "mileage": {"validators": [Optional(), NumberRange(min=0)]},
+        "mileage": {"validators": [Optional(), NumberRange(min=0, max=2_000_000)]},
         "status": {"choices": VehicleStatus.choices(), "coerce": _enum_or_none(VehicleStatus)},
         "fuel": {
             "choices": [("", "—")] + Fuel.choices(),

@@ -6,7 +6,6 @@ Date-times are entered as wall-clock times in the user's time zone (`datetime-lo
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from carflow.admin.forms import CarflowForm
 from carflow.models import ContactOutcome, DeadlineKind
+from carflow.safe_form import SafeForm
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -61,7 +61,7 @@ class TaskForm(CarflowForm):
     version = HiddenField()
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SafeForm):
     """Complete / reopen buttons: only the CSRF token and the version seen."""
 
     version = HiddenField()

@@ -21,6 +21,7 @@ from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Task, User, utcnow
 from carflow.permissions import Perm, can, effective_permissions
+from carflow.safe_url import safe_next
 from carflow.services.opening_hours import local_to_utc, utc_to_local
 from carflow.services.tasks import (
     complete_task,
@@ -144,7 +145,7 @@ class TaskPageView(HiddenView):
             end=task_end(task),
             overdue=is_task_overdue(task, now),
             may_manage=can(current_user, "task.manage", task.lead),
-            back=request.args.get("next") or url_for("tasks.index"),
+            back=safe_next(request.args.get("next"), url_for("tasks.index")),
         )
 
     @expose("/<int:id>/complete", methods=("POST",))
@@ -160,18 +161,11 @@ class TaskPageView(HiddenView):
     def _change(self, id: int, service, message: str):
         task = get_visible_task(id, "task.manage")
         form = VersionForm()
-        target = _safe_next(request.form.get("next")) or url_for(".page", id=task.id)
+        target = safe_next(request.form.get("next"), url_for(".page", id=task.id))
         if not form.validate_on_submit():
             abort(400)
         press_button(lambda: service(task, current_user, form.version.data or None), message)
         return redirect(target)
-
-
-def _safe_next(value: str | None) -> str | None:
-    """Only local paths (no scheme, no host) are followed."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return None
 
 
 def register_task_views(admin) -> None:

@@ -16,6 +16,7 @@ from carflow.models.enums import (
     VehicleStatus,
 )
 from carflow.models.lead import Event, Lead, LeadContact
+from carflow.models.login_failure import LoginFailure
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
@@ -46,6 +47,7 @@ __all__ = [
     "LeadSource",
     "LeadStatus",
     "LeadType",
+    "LoginFailure",
     "LostReason",
     "Offer",
     "OfferStatus",

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from carflow.extensions import db
 from carflow.models import AuditLog, Branch, User, utcnow
@@ -34,10 +35,15 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
+    values = {"last_login_at": utcnow()}
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.flush()
+        values["password_hash"] = hash_password(password)
+    # A plain UPDATE that leaves version_id alone: two simultaneous sign-ins of one account
+    # must not collide as a stale edit (StaleDataError) (issue 12).
+    table = User.__table__
+    db.session.execute(table.update().where(table.c.id == user.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
     return user
 
 
