@@ -190,6 +190,22 @@ def edition_has(feature: str | None, edition: Edition | None = None) -> bool:
     return feature in EDITION_FEATURES[edition or current_edition()]
 
 
+EDITION_REFUSAL = _l("This feature is not included in your edition.")
+
+
+def refusal_message(action: str) -> str | None:
+    """Why `action` is refused when the edition lacks its feature (F19, F33), else None."""
+    feature = ACTIONS[action][1]
+    return None if edition_has(feature) else str(EDITION_REFUSAL)
+
+
+def refuse(action: str | None = None):
+    """Abort with 403: the edition's message when the edition lacks the feature (F19)."""
+    from flask import abort
+
+    abort(403, description=refusal_message(action) if action in ACTIONS else None)
+
+
 def can_see_lead(user, lead) -> bool:
     """F32: own branch, owned by the user, or the user may view all branches."""
     if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):

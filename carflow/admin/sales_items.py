@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.extensions import db
 from carflow.i18n import select_timezone
-from carflow.permissions import can
+from carflow.permissions import can, refuse
 
 STALE_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -26,7 +26,7 @@ def get_visible_item(model, item_id: int, action: str):
     if item is None or not can(current_user, "lead.view", item.lead):
         abort(404)
     if not can(current_user, action, item.lead):
-        abort(403)
+        refuse(action)  # the edition's message when the edition lacks the feature (F19)
     return item
 
 
