@@ -230,6 +230,20 @@ def can(user, action: str, lead=None) -> bool:
     return lead is None or can_see_lead(user, lead)
 
 
+def may_own_leads(user, branch_id: int | None) -> bool:
+    """May `user` own (and be given tasks on) leads of branch `branch_id`? Active, allowed to
+    work leads (edit permission: not read-only, not reception), and the branch is theirs
+    unless they view all branches. The assign action may still cross branches (F17)."""
+    if user is None or not user.active:
+        return False
+    permissions = effective_permissions(user)
+    if Perm.EDIT_LEADS not in permissions:
+        return False
+    if Perm.VIEW_ALL_BRANCHES in permissions:
+        return True
+    return branch_id is not None and user.branch_id == branch_id
+
+
 def scope_leads(query, user, lead_model=None):
     """Restrict a query on leads to what `user` may see (F32)."""
     from carflow.models.lead import Lead
