@@ -42,7 +42,8 @@ def test_every_word_must_match_a_name_email_or_phone(client, login_as):
     assert _names(client, "garage mertens") == ["Garage Mertens"]  # company name
     assert _names(client, "Anna Berg") == ["Anna Van den Berg"]  # a word inside a name
     assert _names(client, "lotte lotte.m@") == ["Lotte Mertens"]  # e-mail
-    assert _names(client, "Lotte 0477") == []  # national form is not stored
+    assert _names(client, "Lotte 0477 12") == ["Lotte Mertens"]  # national form of +32 477
+    assert _names(client, "Lotte 0499") == []
     assert _names(client, "Lotte +32 477 12") == ["Lotte Mertens"]  # phone typed in groups
     assert _names(client, "Lotte Peeters") == []
     assert _names(client, "%") == [] and _names(client, "l_tte") == []  # LIKE is escaped

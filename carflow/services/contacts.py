@@ -112,10 +112,14 @@ def _word_condition(word: str):
     conditions.append(func.lower(Contact.email).like(f"{escaped}%", escape="\\"))
     digits = "".join(ch for ch in word if ch.isdigit() or ch == "+")
     if len(digits) >= 3 and len(digits) == len(word):
-        conditions += [
-            _phone_digits(Contact.phone).like(f"{digits}%"),
-            _phone_digits(Contact.mobile).like(f"{digits}%"),
-        ]
+        prefixes = {digits}
+        if digits.startswith("0") and not digits.startswith("00"):  # national form, as
+            prefixes.add("+32" + digits[1:])  # search.phone_terms reads Belgian numbers
+        for prefix in prefixes:
+            conditions += [
+                _phone_digits(Contact.phone).like(f"{prefix}%"),
+                _phone_digits(Contact.mobile).like(f"{prefix}%"),
+            ]
     return or_(*conditions)
 
 
