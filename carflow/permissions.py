@@ -190,6 +190,22 @@ def edition_has(feature: str | None, edition: Edition | None = None) -> bool:
     return feature in EDITION_FEATURES[edition or current_edition()]
 
 
+EDITION_REFUSAL = _l("This feature is not included in your edition.")
+
+
+def refusal_message(action: str) -> str | None:
+    """Why `action` is refused when the edition lacks its feature (F19, F33), else None."""
+    feature = ACTIONS[action][1]
+    return None if edition_has(feature) else str(EDITION_REFUSAL)
+
+
+def refuse(action: str | None = None):
+    """Abort with 403: the edition's message when the edition lacks the feature (F19)."""
+    from flask import abort
+
+    abort(403, description=refusal_message(action) if action in ACTIONS else None)
+
+
 def can_see_lead(user, lead) -> bool:
     """F32: own branch, owned by the user, or the user may view all branches."""
     if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
@@ -212,6 +228,20 @@ def can(user, action: str, lead=None) -> bool:
     if permission is not None and permission not in effective_permissions(user):
         return False
     return lead is None or can_see_lead(user, lead)
+
+
+def may_own_leads(user, branch_id: int | None) -> bool:
+    """May `user` own (and be given tasks on) leads of branch `branch_id`? Active, allowed to
+    work leads (edit permission: not read-only, not reception), and the branch is theirs
+    unless they view all branches. The assign action may still cross branches (F17)."""
+    if user is None or not user.active:
+        return False
+    permissions = effective_permissions(user)
+    if Perm.EDIT_LEADS not in permissions:
+        return False
+    if Perm.VIEW_ALL_BRANCHES in permissions:
+        return True
+    return branch_id is not None and user.branch_id == branch_id
 
 
 def scope_leads(query, user, lead_model=None):

@@ -78,3 +78,58 @@ def test_migrations_do_not_import_product_code():
     for revision in revisions:
         source = revision.read_text()
         assert "import carflow" not in source and "from carflow" not in source, revision.name
+
+
+def _recompute_offers(url: str, tmp_path) -> None:
+    from decimal import Decimal
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from carflow.models import Offer
+    from tests.factories import make_lead, make_offer, make_trade_in
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(tmp_path)})
+    with app.app_context():
+        upgrade()
+        lead = make_lead()
+        trade_in = make_trade_in(lead, offered_value=Decimal("8500.00"))
+        with_trade_in = make_offer(
+            lead, list_price=Decimal("56800"), discount=Decimal("1200"), trade_in_id=trade_in.id
+        )
+        plain = make_offer(lead)
+        ids = (with_trade_in.id, plain.id)
+        db.session.commit()
+        db.session.remove()
+        with db.engine.begin() as conn:  # what the old rule stored: trade-in before VAT
+            conn.execute(
+                text(
+                    "UPDATE offer SET net_amount = 47100, vat_amount = 9891, "
+                    "total_amount = 56991 WHERE id = :id"
+                ),
+                {"id": ids[0]},
+            )
+        downgrade(revision="8d2e3f4a5b6c")
+        upgrade()
+        fixed, untouched = (db.session.get(Offer, i) for i in ids)
+        figures = (fixed.net_amount, fixed.vat_amount, fixed.total_amount, fixed.amount_payable)
+        stamps = (fixed.totals_corrected_at, untouched.totals_corrected_at)
+        untouched_total = untouched.total_amount
+        db.session.remove()
+        db.engine.dispose()
+    assert figures == (Decimal("55600"), Decimal("11676"), Decimal("67276"), Decimal("58776"))
+    assert stamps[0] is not None and stamps[0].tzinfo is not None and stamps[1] is None
+    assert untouched_total == Decimal("22990.00")
+
+
+def test_offer_totals_are_recomputed_under_the_corrected_vat_rule(tmp_path):
+    """Issue 13 (F11): stored offers with a trade-in get VAT on the price after discount."""
+    base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
+    if base:
+        url, drop = _create_pg_database(base)
+        try:
+            _recompute_offers(url, tmp_path)
+        finally:
+            drop()
+    else:
+        _recompute_offers(f"sqlite:///{tmp_path / 'offers.sqlite'}", tmp_path)

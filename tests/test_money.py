@@ -14,23 +14,59 @@ cents = st.integers(min_value=0, max_value=10**10).map(lambda n: Decimal(n) / 10
 rates = st.integers(min_value=0, max_value=10000).map(lambda n: Decimal(n) / 100)
 
 
+def _vat(net, rate):
+    return (net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 @given(price=cents, data=st.data(), rate=rates)
 def test_totals_add_up_to_the_cent(price, data, rate):
+    """F11: VAT on price − discount; the trade-in comes off the amount payable after VAT."""
     discount = data.draw(cents.filter(lambda d: d <= price), label="discount")
+    total = price - discount + _vat(price - discount, rate)
     deduction = data.draw(
-        st.integers(min_value=0, max_value=int((price - discount) * 100)).map(
+        st.integers(min_value=0, max_value=int(total * 100)).map(lambda n: Decimal(n) / 100),
+        label="deduction",
+    )
+    totals = compute_totals(price, discount, deduction, rate)
+    assert totals.net == price - discount
+    assert totals.vat == _vat(totals.net, rate)
+    assert totals.total == totals.net + totals.vat
+    assert totals.trade_in == deduction
+    assert totals.payable == totals.total - deduction
+    for amount in (totals.net, totals.vat, totals.total, totals.payable):
+        assert amount >= 0
+        assert amount == amount.quantize(CENT)
+        assert isinstance(amount, Decimal)
+
+
+@given(price=cents, data=st.data(), rate=rates)
+def test_trade_in_never_changes_the_vat(price, data, rate):
+    """A trade-in is part of the payment, not a discount (EU VAT Directive art. 73)."""
+    discount = data.draw(cents.filter(lambda d: d <= price), label="discount")
+    without = compute_totals(price, discount, 0, rate)
+    deduction = data.draw(
+        st.integers(min_value=0, max_value=int(without.total * 100)).map(
             lambda n: Decimal(n) / 100
         ),
         label="deduction",
     )
-    totals = compute_totals(price, discount, deduction, rate)
-    assert totals.net == price - discount - deduction
-    assert totals.vat == (totals.net * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-    assert totals.total == totals.net + totals.vat
-    for amount in (totals.net, totals.vat, totals.total):
-        assert amount >= 0
-        assert amount == amount.quantize(CENT)
-        assert isinstance(amount, Decimal)
+    with_trade_in = compute_totals(price, discount, deduction, rate)
+    assert (with_trade_in.net, with_trade_in.vat, with_trade_in.total) == (
+        without.net,
+        without.vat,
+        without.total,
+    )
+    assert with_trade_in.payable == without.payable - deduction
+
+
+def test_worked_example_of_the_spec():
+    """F11 / issue 13: 56,800 − 1,200 = 55,600; VAT 21 % 11,676; 67,276; −8,500; 58,776."""
+    totals = compute_totals("56800", "1200", "8500", "21")
+    assert totals.net == Decimal("55600.00")
+    assert totals.vat == Decimal("11676.00")
+    assert totals.total == Decimal("67276.00")
+    assert totals.trade_in == Decimal("8500.00")
+    assert totals.payable == Decimal("58776.00")
 
 
 @given(price=cents, extra=st.integers(min_value=1, max_value=10**6), rate=rates)
@@ -40,10 +76,11 @@ def test_discount_above_price_is_refused(price, extra, rate):
     assert caught.value.field == "discount"
 
 
-@given(price=cents, extra=st.integers(min_value=1, max_value=10**6))
-def test_deduction_making_net_negative_is_refused(price, extra):
+@given(price=cents, extra=st.integers(min_value=1, max_value=10**6), rate=rates)
+def test_deduction_above_the_total_is_refused(price, extra, rate):
+    total = price + _vat(price, rate)
     with pytest.raises(ServiceError) as caught:
-        compute_totals(price, 0, price + Decimal(extra) / 100, Decimal("21"))
+        compute_totals(price, 0, total + Decimal(extra) / 100, rate)
     assert caught.value.field == "trade_in_deduction"
 
 
@@ -56,7 +93,11 @@ def test_known_figures_round_half_up():
     )
     # 0.05 × 21 % = 0.0105 → 0.01 ; 0.10 × 5 % = 0.005 → 0.01 (half up, not banker's)
     assert compute_totals("0.10", "0", "0", "5").vat == Decimal("0.01")
-    assert compute_totals("20000", "1000", "5000.50", "21").total == Decimal("16939.40")
+    with_trade_in = compute_totals("20000", "1000", "5000.50", "21")
+    assert (with_trade_in.total, with_trade_in.payable) == (
+        Decimal("22990.00"),
+        Decimal("17989.50"),
+    )
 
 
 @pytest.mark.parametrize(

@@ -40,16 +40,18 @@ def test_create_offer_with_stock_vehicle_and_trade_in(client, login_as):
     offer = db.session.scalars(select(Offer)).one()
     assert offer.vehicle_id == vehicle.id and offer.trade_in_id == trade_in.id
     assert offer.trade_in_deduction == Decimal("5000.50")  # defaults to the offered value
-    assert offer.net_amount == Decimal("13999.50")
-    assert offer.vat_amount == Decimal("2939.90")
-    assert offer.total_amount == Decimal("16939.40")
+    # F11: VAT on the price after discount; the trade-in is deducted after VAT
+    assert offer.net_amount == Decimal("19000.00")
+    assert offer.vat_amount == Decimal("3990.00")
+    assert offer.total_amount == Decimal("22990.00")
+    assert offer.amount_payable == Decimal("17989.50")
     assert offer.status == OfferStatus.draft
     assert db.session.get(Lead, lead.id).offer_count == 1
     event = db.session.scalars(select(Event).where(Event.kind == "offer_created")).one()
     assert (event.ref_type, event.ref_id) == ("offer", offer.id)
     assert f"/admin/offers/{offer.id}".encode() in client.get(f"/admin/leads/{lead.id}").data
     listing = client.get(f"/admin/offers/lead/{lead.id}")
-    assert b"16,939.40" in listing.data
+    assert b"22,990.00" in listing.data and b"17,989.50" in listing.data
 
 
 def test_default_vat_rate_comes_from_settings(client, login_as):
@@ -80,8 +82,8 @@ def test_refusals_store_nothing(client, login_as):
     own = make_trade_in(lead, user)
     cases.append(
         (
-            FORM | {"trade_in_id": str(own.id), "trade_in_deduction": "19000.01"},
-            b"makes the net amount negative",
+            FORM | {"trade_in_id": str(own.id), "trade_in_deduction": "22990.01"},
+            b"cannot exceed the total including VAT",
         )
     )
     for form, message in cases:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
 from carflow.converters import is_valid_id
-from carflow.permissions import can
+from carflow.permissions import can, refuse
 from carflow.safe_form import SafeForm, without_control_characters
 
 
@@ -40,7 +40,7 @@ class SecuredMixin:
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return _login_redirect()
-        abort(403)
+        refuse(self.required_action)
 
     def is_visible(self) -> bool:
         return self.is_accessible()

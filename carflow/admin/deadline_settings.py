@@ -43,6 +43,7 @@ class DeadlineSettingsView(SecuredBaseView):
                     per_type,
                     form.count_in_opening_hours.data,
                     form.version.data,
+                    reopen_minutes=form.reopen_minutes.data,
                 ),
             )
             if outcome.ok:
@@ -51,6 +52,7 @@ class DeadlineSettingsView(SecuredBaseView):
         elif request.method == "GET":
             form.default_minutes.data = settings.default_first_contact_delay_minutes
             form.count_in_opening_hours.data = settings.count_deadlines_in_opening_hours
+            form.reopen_minutes.data = settings.reopen_follow_up_minutes
             form.version.data = settings.version_id
             for lead_type in lead_types:
                 form[f"type_{lead_type.id}"].data = lead_type.first_contact_delay_minutes

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import EmailField, HiddenField, SelectField, StringField
+from sqlalchemy.orm import joinedload
+from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional
 
 from carflow.admin.forms import CarflowForm
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
-from carflow.permissions import Perm, effective_permissions
+from carflow.permissions import Perm, effective_permissions, may_own_leads
 
 
 def _int_or_none(value):
@@ -64,7 +65,22 @@ def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
     if Perm.VIEW_ALL_BRANCHES not in effective_permissions(user):
         branches = branches.where(Branch.id == user.branch_id)
     form.branch_id.choices = [(b.id, b.name) for b in db.session.scalars(branches)]
-    owners = select(User).where(User.active).order_by(User.last_name, User.first_name)
-    form.owner_id.choices = [(None, _l("Branch queue"))] + [
-        (u.id, u.full_name) for u in db.session.scalars(owners)
-    ]
+    form.owner_id.choices = owner_choices([branch_id for branch_id, _ in form.branch_id.choices])
+
+
+def owner_choices(branch_ids: list[int]) -> list[SelectChoice]:
+    """Active users who may own leads in one of `branch_ids` (permissions.may_own_leads),
+    labelled with their branch; the service checks the pair chosen (issue 13)."""
+    owners = (
+        select(User)
+        .where(User.active)
+        .options(joinedload(User.branch))
+        .order_by(User.last_name, User.first_name)
+    )
+    choices = [SelectChoice(None, _l("Branch queue"))]
+    for user in db.session.scalars(owners):
+        if any(may_own_leads(user, branch_id) for branch_id in branch_ids):
+            branch = user.branch.name if user.branch else None
+            label = f"{user.full_name} ({branch})" if branch else user.full_name
+            choices.append(SelectChoice(user.id, label))
+    return choices

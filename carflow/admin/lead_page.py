@@ -10,7 +10,7 @@ from carflow.admin.base import HiddenView
 from carflow.extensions import db
 from carflow.lead_page_parts import available_actions, panels_for
 from carflow.models import Lead, LeadStatus, utcnow
-from carflow.permissions import can
+from carflow.permissions import can, refusal_message, refuse
 from carflow.services.lead_page import (
     load_deadlines,
     load_lead_for_page,
@@ -32,6 +32,9 @@ PAGE_ACTIONS = ("lead.note", "lead.assign", "lead.change_status", "lead.edit", "
 
 def get_visible_lead(lead_id: int, action: str = "lead.view") -> Lead:
     """The lead if the current user may do `action` on it: 404 when out of scope, else 403."""
+    for needed in ("lead.view", action):
+        if refusal_message(needed):  # F19: the edition lacks the feature, whatever the lead
+            refuse(needed)
     lead = db.session.get(Lead, lead_id)
     if lead is None or not can(current_user, "lead.view", lead):
         abort(404)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from carflow.admin.actions import form_status, press_button, submit_form
 from carflow.admin.base import HiddenView
@@ -48,8 +49,13 @@ def _trade_in_choices(form: OfferForm, lead) -> list[TradeIn]:
     trade_ins = db.session.scalars(
         select(TradeIn).where(TradeIn.lead_id == lead.id).order_by(TradeIn.id)
     ).all()
-    form.trade_in_id.choices = [(None, _("No trade-in"))] + [
-        (t.id, _("%(t)s · offered %(v)s", t=str(t), v=fmt_money(t.offered_value) or "—"))
+    # data-offered-value: the live totals use it when the deduction is left empty (F11)
+    form.trade_in_id.choices = [SelectChoice(None, _("No trade-in"))] + [
+        SelectChoice(
+            t.id,
+            _("%(t)s · offered %(v)s", t=str(t), v=fmt_money(t.offered_value) or "—"),
+            {"data-offered-value": str(t.offered_value or "0.00")},
+        )
         for t in trade_ins
     ]
     return trade_ins

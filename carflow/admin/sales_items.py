@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from carflow.extensions import db
 from carflow.i18n import select_timezone
-from carflow.permissions import can
+from carflow.permissions import can, refuse
 
 
 def get_visible_item(model, item_id: int, action: str):
@@ -19,7 +19,7 @@ def get_visible_item(model, item_id: int, action: str):
     if item is None or not can(current_user, "lead.view", item.lead):
         abort(404)
     if not can(current_user, action, item.lead):
-        abort(403)
+        refuse(action)  # the edition's message when the edition lacks the feature (F19)
     return item
 
 

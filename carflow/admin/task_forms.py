@@ -80,6 +80,11 @@ def deadline_settings_form(lead_types, formdata=None, obj=None):
         )
         version = HiddenField()
 
+    DeadlineSettingsForm.reopen_minutes = IntegerField(  # issue 13: reopening a lost lead
+        _l("Follow-up delay after reopening a lead (minutes)"),
+        validators=[Optional(), NumberRange(min=1, max=60 * 24 * 90)],
+        description=_l("Empty: the lead type's first-contact delay applies."),
+    )
     for lead_type in lead_types:
         setattr(
             DeadlineSettingsForm,

@@ -92,6 +92,8 @@ class Offer(db.Model):
     net_amount: Mapped[Decimal] = mapped_column(MONEY)
     vat_amount: Mapped[Decimal] = mapped_column(MONEY)
     total_amount: Mapped[Decimal] = mapped_column(MONEY)
+    # When a migration recomputed stored totals under the corrected VAT rule (issue 13).
+    totals_corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[date | None] = mapped_column(Date)
     status: Mapped[OfferStatus] = mapped_column(enum_column(OfferStatus), default=OfferStatus.draft)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -109,6 +111,11 @@ class Offer(db.Model):
     @property
     def vehicle_title(self) -> str:
         return self.vehicle.title if self.vehicle else (self.vehicle_description or "")
+
+    @property
+    def amount_payable(self) -> Decimal:
+        """The total incl. VAT minus the trade-in value (F11: the trade-in is a payment)."""
+        return self.total_amount - (self.trade_in_deduction or Decimal("0.00"))
 
 
 class TestDrive(db.Model):

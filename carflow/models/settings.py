@@ -31,6 +31,9 @@ class AccountSettings(db.Model):
         Integer, default=DEFAULT_FIRST_CONTACT_DELAY_MINUTES
     )
     count_deadlines_in_opening_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Delay of the follow-up deadline set when a lost lead is reopened (issue 13);
+    # None: the lead type's first-contact delay (F25) applies.
+    reopen_follow_up_minutes: Mapped[int | None] = mapped_column(Integer)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version_id}

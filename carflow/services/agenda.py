@@ -37,7 +37,7 @@ from carflow.models import (
 from carflow.models.contact import contact_display_name
 from carflow.models.user import person_name
 from carflow.models.vehicle import vehicle_title
-from carflow.permissions import scope_leads
+from carflow.permissions import can, scope_leads
 from carflow.services.opening_hours import local_day_bounds
 from carflow.services.tasks import is_task_overdue, task_end
 
@@ -325,6 +325,13 @@ _KINDS = {
     "task": (_task_keys, _task_items, Task),
     "test_drive": (_test_drive_keys, _test_drive_items, TestDrive),
 }
+# kind → the action that must be allowed to list it (F33: Pro has no test drives)
+_KIND_ACTIONS = {"deadline": "task.view", "task": "task.view", "test_drive": "test_drive.view"}
+
+
+def _kinds_for(viewer) -> dict:
+    """The kinds `viewer` may see under the account's edition and their permissions."""
+    return {kind: parts for kind, parts in _KINDS.items() if can(viewer, _KIND_ACTIONS[kind])}
 
 
 def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit, keep=None):
@@ -334,7 +341,8 @@ def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit, 
     today = now.astimezone(ZoneInfo(tz_name or "UTC")).date()
     start, end = flt.window(tz_name, today)
     keys, counts = [], []
-    for kind, (key_query, _, model) in _KINDS.items():
+    kinds = _kinds_for(viewer)
+    for kind, (key_query, _, model) in kinds.items():
         query = key_query(viewer, flt, start, end, now)
         moment = query.selected_columns[1]
         if (seek := _after(kind, moment, model.id, after)) is not None:
@@ -344,7 +352,7 @@ def _load(viewer, flt: AgendaFilter, tz_name: str, now: datetime, after, limit, 
         keys += [(at, kind, item_id) for item_id, at in rows]
     chosen = sorted(keys)[:keep]
     items = []
-    for kind, (_, load_items, _) in _KINDS.items():
+    for kind, (_, load_items, _) in kinds.items():
         ids = [item_id for _, k, item_id in chosen if k == kind]
         items += load_items(ids, now) if ids else []
     items.sort(key=_order)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from carflow.extensions import db
 from carflow.models import Contact, ContactKind
@@ -84,22 +84,66 @@ def update_contact(contact: Contact, actor, **fields) -> dict:
     return changes
 
 
+_PHONE_SEPARATORS = (" ", ".", "/", "-", "(", ")")
+
+
+def _phone_digits(column):
+    """The phone column without its separators, as typed digits compare against it."""
+    for separator in _PHONE_SEPARATORS:
+        column = func.replace(column, separator, "")
+    return column
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _word_condition(word: str):
+    """One search word: a name word (first, last or company name), an e-mail or a phone prefix."""
+    escaped = _escape_like(word)
+    conditions = []
+    for column in (Contact.first_name, Contact.last_name):
+        lowered = func.lower(column)
+        conditions += [
+            lowered.like(f"{escaped}%", escape="\\"),
+            lowered.like(f"% {escaped}%", escape="\\"),
+            lowered.like(f"%-{escaped}%", escape="\\"),
+        ]
+    conditions.append(func.lower(Contact.email).like(f"{escaped}%", escape="\\"))
+    digits = "".join(ch for ch in word if ch.isdigit() or ch == "+")
+    if len(digits) >= 3 and len(digits) == len(word):
+        prefixes = {digits}
+        if digits.startswith("0") and not digits.startswith("00"):  # national form, as
+            prefixes.add("+32" + digits[1:])  # search.phone_terms reads Belgian numbers
+        for prefix in prefixes:
+            conditions += [
+                _phone_digits(Contact.phone).like(f"{prefix}%"),
+                _phone_digits(Contact.mobile).like(f"{prefix}%"),
+            ]
+    return or_(*conditions)
+
+
+def contact_search_words(term: str | None) -> list[str]:
+    """Lower-case words of a search; digit groups typed with spaces ('0477 12 34') are one."""
+    words: list[str] = []
+    for word in (term or "").lower().split():
+        if word.isdigit() and words and words[-1].lstrip("+").isdigit():
+            words[-1] += word
+        else:
+            words.append(word)
+    return words
+
+
 def search_contacts(term: str, limit: int = 20, user=None) -> list[Contact]:
-    """Find contacts by name, email or phone prefix (F4), among those `user` may see."""
-    term = (term or "").strip()
-    if len(term) < 2:
+    """Find contacts whose name, e-mail or phone match every word of `term` (F4), in scope."""
+    words = contact_search_words(term)
+    if len("".join(words)) < 2:
         return []
-    like = f"{term.lower()}%"
-    digits = "".join(ch for ch in term if ch.isdigit() or ch == "+")
-    conditions = [
-        func.lower(Contact.last_name).like(like),
-        func.lower(Contact.first_name).like(like),
-        func.lower(Contact.email).like(like),
-    ]
-    if len(digits) >= 3:
-        conditions += [Contact.phone.like(f"{digits}%"), Contact.mobile.like(f"{digits}%")]
     query = (
-        select(Contact).where(or_(*conditions)).order_by(Contact.last_name, Contact.id).limit(limit)
+        select(Contact)
+        .where(and_(*(_word_condition(word) for word in words)))
+        .order_by(Contact.last_name, Contact.id)
+        .limit(limit)
     )
     if user is not None:
         from carflow.permissions import scope_contacts

@@ -188,6 +188,18 @@ def set_first_contact_deadline(lead: Lead, actor, now: datetime) -> Deadline:
     return add_deadline(lead, actor, due_at, DeadlineKind.first_contact, now=now)
 
 
+def reopen_delay_minutes(lead: Lead) -> int:
+    """The follow-up delay after reopening: the setting, else the first-contact delay."""
+    minutes = AccountSettings.get().reopen_follow_up_minutes
+    return minutes if minutes is not None else first_contact_delay_minutes(lead.lead_type)
+
+
+def set_reopen_deadline(lead: Lead, actor, now: datetime) -> Deadline:
+    """A reopened lead gets a follow-up deadline (counted in opening hours when set)."""
+    due_at = compute_due_at(lead.branch, now, reopen_delay_minutes(lead))
+    return add_deadline(lead, actor, due_at, DeadlineKind.follow_up, now=now)
+
+
 def move_deadline(deadline: Deadline, actor, due_at: datetime, version, note: str = "") -> None:
     """F21: change an open deadline's due moment."""
     check_version(deadline, version)
@@ -233,24 +245,32 @@ def record_contact_outcome(
     record_event(deadline.lead, actor, kind, data, ref=deadline, at=now)
 
 
+_UNCHANGED = object()
+
+
 def update_deadline_settings(
     actor,
     default_minutes: int,
     per_type: dict[int, int | None],
     count_in_opening_hours: bool,
     version,
+    reopen_minutes=_UNCHANGED,
 ) -> AccountSettings:
-    """F26: the account default delay, each lead type's delay and 'count in opening hours'.
+    """F26: the account default delay, each lead type's delay and 'count in opening hours';
+    the reopen follow-up delay (None: the first-contact delay applies).
 
     Only leads created afterwards are affected: existing deadlines are left as they are.
     """
     settings = AccountSettings.get()
     check_version(settings, version)
-    for minutes in [default_minutes, *per_type.values()]:
+    if reopen_minutes is _UNCHANGED:
+        reopen_minutes = settings.reopen_follow_up_minutes
+    for minutes in [default_minutes, reopen_minutes, *per_type.values()]:
         if minutes is not None and not 1 <= minutes <= MAX_DELAY_MINUTES:
             raise ServiceError(_l("A delay is between 1 minute and 90 days."))
     settings.default_first_contact_delay_minutes = default_minutes
     settings.count_deadlines_in_opening_hours = bool(count_in_opening_hours)
+    settings.reopen_follow_up_minutes = reopen_minutes
     types = db.session.scalars(select(LeadType).where(LeadType.id.in_(list(per_type))))
     for lead_type in types:
         lead_type.first_contact_delay_minutes = per_type[lead_type.id]
@@ -258,6 +278,7 @@ def update_deadline_settings(
         "default_minutes": default_minutes,
         "per_type": {str(k): v for k, v in per_type.items()},
         "count_in_opening_hours": bool(count_in_opening_hours),
+        "reopen_minutes": reopen_minutes,
     }
     db.session.add(
         AuditLog(actor_id=actor and actor.id, action="deadline_settings_changed", details=details)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from carflow.extensions import db
 from carflow.models import Branch, Contact, LeadSource, LeadType, User
-from carflow.permissions import can_see_contact
+from carflow.permissions import can_see_contact, may_own_leads
 from carflow.services.contacts import create_contact
 from carflow.services.errors import ServiceError
 from carflow.services.leads import create_lead
@@ -29,6 +29,8 @@ def create_lead_from_form(form, actor: User):
         owner = _get(User, form.owner_id.data, "owner_id", _l("Choose an active user."))
         if not owner.active:
             raise ServiceError(_l("Choose an active user."), field="owner_id")
+        if not may_own_leads(owner, branch.id):
+            raise ServiceError(_l("This user may not own leads in this branch."), field="owner_id")
     contact = _resolve_contact(form, actor, branch)
     return create_lead(
         actor,

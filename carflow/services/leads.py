@@ -25,6 +25,7 @@ from carflow.services.deadlines import (
     close_open_deadlines,
     follow_lead_owner,
     set_first_contact_deadline,
+    set_reopen_deadline,
 )
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
@@ -188,7 +189,10 @@ def change_status(
     data = {"from": old.value, "to": status.value, "reason": reason}
     if status != LeadStatus.open:
         data["deadlines_closed"] = close_open_deadlines(lead, lead.closed_at)
-    return record_event(lead, actor, "status_changed", data)
+    event = record_event(lead, actor, "status_changed", data)
+    if status == LeadStatus.open:  # reopened: a follow-up deadline, never "No deadline"
+        set_reopen_deadline(lead, actor, utcnow())
+    return event
 
 
 def assign_lead(

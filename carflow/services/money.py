@@ -15,9 +15,17 @@ HUNDRED = Decimal("100")
 
 @dataclass(frozen=True)
 class Totals:
+    """Net (price − discount), VAT on the net, total incl. VAT, trade-in, amount to pay."""
+
     net: Decimal
     vat: Decimal
     total: Decimal
+    trade_in: Decimal = Decimal("0.00")
+
+    @property
+    def payable(self) -> Decimal:
+        """What the customer still pays: the total incl. VAT minus the trade-in value."""
+        return self.total - self.trade_in
 
 
 def to_cents(value, field: str | None = None) -> Decimal:
@@ -35,12 +43,7 @@ def to_cents(value, field: str | None = None) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def compute_totals(list_price, discount, deduction, vat_rate) -> Totals:
-    """Net = price − discount − trade-in deduction; VAT = net × rate / 100; total = net + VAT."""
-    price = to_cents(list_price, "list_price")
-    discount = to_cents(discount, "discount")
-    deduction = to_cents(deduction, "trade_in_deduction")
-    rate = to_cents(vat_rate, "vat_rate")
+def _check_inputs(price: Decimal, discount: Decimal, deduction: Decimal, rate: Decimal) -> None:
     if price < 0:
         raise ServiceError(_l("The price cannot be negative."), field="list_price")
     if discount < 0:
@@ -53,11 +56,26 @@ def compute_totals(list_price, discount, deduction, vat_rate) -> Totals:
         )
     if not Decimal(0) <= rate <= HUNDRED:
         raise ServiceError(_l("The VAT rate must be between 0 and 100 %."), field="vat_rate")
-    net = price - discount - deduction
-    if net < 0:
+
+
+def compute_totals(list_price, discount, deduction, vat_rate) -> Totals:
+    """Net = price − discount; VAT = net × rate; total = net + VAT; payable = total − trade-in.
+
+    A trade-in is part of what the customer pays with, not a discount (EU VAT Directive
+    art. 73: the taxable amount is the whole consideration), so VAT is due on the price
+    after discount and the trade-in value is deducted from the amount payable after VAT.
+    """
+    price = to_cents(list_price, "list_price")
+    discount = to_cents(discount, "discount")
+    deduction = to_cents(deduction, "trade_in_deduction")
+    rate = to_cents(vat_rate, "vat_rate")
+    _check_inputs(price, discount, deduction, rate)
+    net = price - discount
+    vat = (net * rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    total = net + vat
+    if deduction > total:
         raise ServiceError(
-            _l("The trade-in deduction makes the net amount negative."),
+            _l("The trade-in deduction cannot exceed the total including VAT."),
             field="trade_in_deduction",
         )
-    vat = (net * rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Totals(net=net, vat=vat, total=net + vat)
+    return Totals(net=net, vat=vat, total=total, trade_in=deduction)

@@ -80,7 +80,12 @@ def _apply(offer: Offer, lead: Lead, data: OfferData) -> None:
 
 
 def _summary(offer: Offer) -> dict:
-    return {"id": offer.id, "vehicle": offer.vehicle_title, "total": str(offer.total_amount)}
+    return {
+        "id": offer.id,
+        "vehicle": offer.vehicle_title,
+        "total": str(offer.total_amount),
+        "payable": str(offer.amount_payable),
+    }
 
 
 def make_offer(lead: Lead, actor, data: OfferData) -> Offer:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from carflow.extensions import db
 from carflow.models import Lead, Task, User, utcnow
-from carflow.permissions import can_see_lead
+from carflow.permissions import can_see_lead, may_own_leads
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.timeline import register_event_kind, register_item_endpoint
@@ -74,11 +74,11 @@ def is_task_overdue(task: Task, now: datetime) -> bool:
 
 
 def eligible_assignees(lead: Lead | None) -> list[User]:
-    """Active users who may see the lead (anyone active for a task without lead)."""
+    """Active users who may own leads in the lead's branch (anyone active without a lead)."""
     users = db.session.scalars(
         select(User).where(User.active).order_by(User.last_name, User.first_name)
     )
-    return [u for u in users if lead is None or can_see_lead(u, lead)]
+    return [u for u in users if lead is None or may_own_leads(u, lead.branch_id)]
 
 
 def _check_fields(lead, title: str, assignee: User | None, starts_at, duration: int) -> None:
@@ -88,6 +88,10 @@ def _check_fields(lead, title: str, assignee: User | None, starts_at, duration: 
         raise ServiceError(_l("Choose an active user."), field="assignee_id")
     if lead is not None and not can_see_lead(assignee, lead):
         raise ServiceError(_l("This user may not see this lead."), field="assignee_id")
+    if lead is not None and not may_own_leads(assignee, lead.branch_id):
+        raise ServiceError(
+            _l("This user may not work on leads of this branch."), field="assignee_id"
+        )
     if starts_at is None or starts_at.tzinfo is None:
         raise ServiceError(_l("Give a start moment."), field="starts_at")
     if duration is None or not 1 <= duration <= MAX_DURATION_MINUTES:

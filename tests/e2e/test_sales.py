@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from carflow.extensions import db
 from tests.e2e.conftest import login
-from tests.factories import make_contact, make_lead, make_vehicle
+from tests.factories import make_contact, make_lead, make_trade_in, make_vehicle
 
 
 def _lead_page(page, base, lead):
@@ -66,14 +66,15 @@ def test_trade_in_offer_quote_and_test_drives(page, live_server, e2e_user, scree
     _counts(page, 1, 0, 1)
 
     page.locator(".timeline a", has_text="Offer #").first.click()
-    expect(page.locator(".offer-total")).to_contain_text("42,955.00")  # (42000-2000-4500)×1.21
+    # F11: (42000 − 2000) × 1.21 = 48,400 incl. VAT, minus the 4,500 trade-in = 43,900 to pay
+    expect(page.locator(".offer-total")).to_contain_text("43,900.00")
     with page.expect_download() as download_info:
         page.click(".pdf-quote")
     download = download_info.value
     assert download.suggested_filename == f"quote-{lead.code}-1.pdf"
     pdf = PdfReader(io.BytesIO(Path(download.path()).read_bytes()))
     text = "".join(p.extract_text() for p in pdf.pages)
-    assert "42,955.00" in text and "Renault Megane" in text
+    assert "48,400.00" in text and "43,900.00" in text and "Renault Megane" in text
 
     # F12: book a test drive, then try an overlapping one
     _lead_page(page, live_server, lead)
@@ -98,3 +99,52 @@ def test_trade_in_offer_quote_and_test_drives(page, live_server, e2e_user, scree
     _lead_page(page, live_server, lead)
     _counts(page, 1, 1, 1)
     page.screenshot(path=str(screenshot_dir / "lead-sales-items.png"), full_page=True)
+
+
+def _live(page, name):
+    return page.locator(f".offer-totals [data-total={name}]")
+
+
+def test_offer_totals_follow_the_typing(page, live_server, e2e_user, screenshot_dir):
+    """F11 / issue 13: the form shows the corrected totals live; the server agrees on save."""
+    lead = make_lead(owner=e2e_user)
+    trade_in = make_trade_in(lead, e2e_user, offered_value=Decimal("9000"))
+    db.session.commit()
+    login(page, live_server, "manager@carflow.example")
+    page.goto(f"{live_server}/admin/offers/new/{lead.id}")
+    expect(_live(page, "payable")).to_have_text("—")
+    page.fill("input[name=vehicle_description]", "BMW X3 xDrive30e")
+    page.locator("input[name=list_price]").press_sequentially("56800")
+    expect(_live(page, "net")).to_have_text("€56,800.00")
+    expect(_live(page, "total")).to_have_text("€68,728.00")
+    page.locator("input[name=discount]").press_sequentially("1200")
+    page.select_option("select[name=trade_in_id]", value=str(trade_in.id))
+    expect(_live(page, "trade_in")).to_have_text("− €9,000.00")  # the offered value
+    page.locator("input[name=trade_in_deduction]").press_sequentially("8500")
+    expect(_live(page, "net")).to_have_text("€55,600.00")
+    expect(_live(page, "vat")).to_have_text("€11,676.00")
+    expect(_live(page, "total")).to_have_text("€67,276.00")
+    expect(_live(page, "trade_in")).to_have_text("− €8,500.00")
+    expect(_live(page, "payable")).to_have_text("€58,776.00")
+    page.fill("input[name=vat_rate]", "6")
+    expect(_live(page, "vat")).to_have_text("€3,336.00")
+    expect(_live(page, "payable")).to_have_text("€50,436.00")
+    page.fill("input[name=vat_rate]", "21")
+    expect(_live(page, "payable")).to_have_text("€58,776.00")
+    page.screenshot(path=str(screenshot_dir / "offer-live-totals.png"), full_page=True)
+    page.click("button[type=submit]:has-text('Save offer')")
+    expect(page.locator(".alert-success")).to_contain_text("created")
+    page.locator(".timeline a", has_text="Offer #").first.click()
+    expect(page.locator(".offer-total")).to_have_text("€58,776.00")  # computed by the server
+    expect(_live(page, "payable")).to_have_text("€58,776.00")
+
+
+def test_offer_live_totals_in_french(page, live_server, e2e_user):
+    """Numbers in the user's locale (data-locale), e.g. 58 776,00 € in French."""
+    e2e_user.language = "fr"
+    lead = make_lead(owner=e2e_user)
+    db.session.commit()
+    login(page, live_server, "manager@carflow.example")
+    page.goto(f"{live_server}/admin/offers/new/{lead.id}")
+    page.locator("input[name=list_price]").press_sequentially("55600")
+    expect(_live(page, "total")).to_have_text("67\u202f276,00\u00a0€")

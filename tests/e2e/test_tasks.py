@@ -91,3 +91,31 @@ def test_agenda_shows_the_calendar_from_the_apps_own_files(
     )
     page.screenshot(path=str(screenshot_dir / "tasks-agenda.png"), full_page=True)
     assert failed == []
+
+
+def test_agenda_arrows_show_a_glyph(page, live_server, e2e_user, screenshot_dir):
+    """Issue 13 (F28): the CSP blocks FullCalendar's data: icon font; the arrows are drawn
+    with Font Awesome from the app's own static files, so they are not empty boxes."""
+    login(page, live_server, "manager@carflow.example")
+    page.goto(f"{live_server}/admin/tasks/agenda")
+    expect(page.locator("#task-calendar .fc-timegrid")).to_be_visible()
+    for button, glyph in (("prev", "\uf053"), ("next", "\uf054")):
+        icon = page.locator(f".fc-{button}-button .fc-icon")
+        expect(icon).to_be_visible()
+        style = icon.evaluate(
+            """e => { const s = getComputedStyle(e, '::before');
+                      return {family: getComputedStyle(e).fontFamily, content: s.content}; }"""
+        )
+        assert "FontAwesome" in style["family"] and style["content"] == f'"{glyph}"'
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    assert page.evaluate("document.fonts.check('16px FontAwesome', '\\uf053')")
+    loaded = page.evaluate(
+        """() => [...document.fonts].some(f => f.family.replace(/"/g, '') === 'FontAwesome'
+                                            && f.status === 'loaded')"""
+    )
+    assert loaded
+    page.locator(".fc-prev-button").screenshot(path=str(screenshot_dir / "agenda-prev.png"))
+    page.locator(".fc-header-toolbar").screenshot(path=str(screenshot_dir / "agenda-toolbar.png"))
+    title = page.locator(".fc-toolbar-title").inner_text()
+    page.click(".fc-next-button")
+    expect(page.locator(".fc-toolbar-title")).not_to_have_text(title)

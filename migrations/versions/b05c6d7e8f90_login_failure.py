@@ -1,7 +1,7 @@
 """login_failure: failed sign-ins per (account, address) for the growing delay (issue 12)
 
-Revision ID: 9e3f4a5b6c7d
-Revises: 8d2e3f4a5b6c
+Revision ID: b05c6d7e8f90
+Revises: af4a5b6c7d8e
 Create Date: 2026-11-29 14:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "9e3f4a5b6c7d"
-down_revision = "8d2e3f4a5b6c"
+revision = "b05c6d7e8f90"
+down_revision = "af4a5b6c7d8e"
 branch_labels = None
 depends_on = None
 
