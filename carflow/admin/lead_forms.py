@@ -68,3 +68,10 @@ def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
     form.owner_id.choices = [(None, _l("Branch queue"))] + [
         (u.id, u.full_name) for u in db.session.scalars(owners)
     ]
+
+
+class NewLeadForm(LeadCreateForm):
+    """The new-lead form with the duplicate warning's two answers (set by its buttons)."""
+
+    use_contact = HiddenField()  # "Use this contact": the id of an existing contact
+    create_anyway = HiddenField()  # "Create a new contact anyway": "1"
