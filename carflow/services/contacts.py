@@ -83,6 +83,8 @@ def edit_contact(contact: Contact, actor, version, **fields) -> dict:
 
 #: Fewer digits than this are not compared (an extension, a typo).
 MIN_PHONE_DIGITS = 6
+#: Numbers this long also match on their last digits: '+32 470 11 22 33' = '0470 11 22 33'.
+PHONE_TAIL_DIGITS = 8
 _PHONE_PUNCTUATION = (" ", "-", ".", "/", "(", ")", "+")
 
 
@@ -100,7 +102,10 @@ def _digits_sql(column):
 
 
 def find_duplicate_contacts(email, phone, mobile, user, limit: int = 10) -> list[Contact]:
-    """Contacts `user` may see with the same email (any case) or the same phone digits."""
+    """Contacts `user` may see with the same email (any case) or the same phone digits
+    (national or international writing: the last 8 digits of numbers that long)."""
+    from sqlalchemy import and_
+
     from carflow.permissions import scope_contacts
 
     conditions = []
@@ -109,9 +114,14 @@ def find_duplicate_contacts(email, phone, mobile, user, limit: int = 10) -> list
         conditions.append(func.lower(Contact.email) == email)
     numbers = {phone_digits(n) for n in (phone, mobile)}
     numbers = sorted(n for n in numbers if len(n) >= MIN_PHONE_DIGITS)
-    if numbers:
-        conditions += [_digits_sql(Contact.phone).in_(numbers)]
-        conditions += [_digits_sql(Contact.mobile).in_(numbers)]
+    tails = sorted({n[-PHONE_TAIL_DIGITS:] for n in numbers if len(n) >= PHONE_TAIL_DIGITS})
+    for column in (Contact.phone, Contact.mobile):
+        digits = _digits_sql(column)
+        if numbers:
+            conditions.append(digits.in_(numbers))
+        if tails:
+            tail = func.substr(digits, func.length(digits) - (PHONE_TAIL_DIGITS - 1))
+            conditions.append(and_(func.length(digits) >= PHONE_TAIL_DIGITS, tail.in_(tails)))
     if not conditions:
         return []
     query = select(Contact).where(or_(*conditions)).order_by(Contact.last_name, Contact.id)
