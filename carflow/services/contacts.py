@@ -102,8 +102,7 @@ def _digits_sql(column):
 
 
 def find_duplicate_contacts(email, phone, mobile, user, limit: int = 10) -> list[Contact]:
-    """Contacts `user` may see with the same email (any case) or the same phone digits
-    (national or international writing: the last 8 digits of numbers that long)."""
+    """Contacts `user` may see with the same email (any case) or phone digits (see above)."""
     from sqlalchemy import and_
 
     from carflow.permissions import scope_contacts
