@@ -159,7 +159,10 @@ def test_unlink_and_main_contact_rules(client, seller, lead):
     assert not db.session.scalars(select(LeadContact).where(LeadContact.lead_id == lead.id)).all()
     assert _events(lead, "contact_unlinked")[0].data == {"contact": "Eva Maes"}
     page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
-    assert '<h1 class="h4 mb-1 lead-contact-name">Jan Maes</h1>' in page
+    assert (
+        '<h1 class="h4 mb-1 lead-contact-name"><a class="text-white" '
+        f'href="/admin/contacts/{spouse.id}">Jan Maes</a></h1>'
+    ) in page
 
 
 def test_stale_make_main_is_refused(client, seller, lead):

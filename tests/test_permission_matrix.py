@@ -183,6 +183,10 @@ def _contact_url(endpoint: str) -> Callable:
     return lambda lead: url_for(endpoint, lead_id=lead.id, contact_id=linked_contact(lead).id)
 
 
+def _contact_page_url(view: str) -> Callable:
+    return lambda lead: url_for(f"contact_page.{view}", contact_id=lead.contact_id)
+
+
 def _compose_url(lead):
     make_offer(lead)
     return url_for("communication.compose", lead_id=lead.id)
@@ -349,6 +353,10 @@ RULES: dict[str, Rule] = {
     **{k: v for k, v in _fa_lead_rules("lead").items() if v},
     "contact.index_view": Rule("contact.view"),
     **{k: v for k, v in _fa_lead_rules("contact").items() if v},
+    # The contact page (issue 13): the lead's main contact, seen as the lead is
+    "contact_page.index": DISABLED,
+    "contact_page.page": Rule("contact.view", lead=True, url=_contact_page_url("page")),
+    "contact_page.edit": _post("contact.edit", lead=True, url=_contact_page_url("edit")),
     # Settings
     **_settings_model_rules("lead_type"),
     **_settings_model_rules("lead_source"),

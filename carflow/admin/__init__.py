@@ -23,6 +23,7 @@ def init_admin(app: Flask) -> Admin:
     from flask_babel import lazy_gettext as _l
 
     from carflow.admin.account import register_account_views
+    from carflow.admin.contact_page import ContactPageView
     from carflow.admin.contacts import ContactView
     from carflow.admin.forms import form_group
     from carflow.admin.lead_actions import LeadActionsView
@@ -49,6 +50,9 @@ def init_admin(app: Flask) -> Admin:
         LeadActionsView(name=_l("Lead actions"), endpoint="lead_actions", url="/admin/lead-actions")
     )
     admin.add_view(ContactView(Contact, db, name=_l("Contacts"), endpoint="contact"))
+    admin.add_view(
+        ContactPageView(name=_l("Contact"), endpoint="contact_page", url="/admin/contacts")
+    )
     register_settings_views(admin)
     register_account_views(admin)
     register_task_views(admin)

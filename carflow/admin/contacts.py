@@ -1,7 +1,8 @@
-"""Contacts list (read and edit; creation happens with a lead)."""
+"""Contacts list (read; each name opens the contact page; creation happens with a lead)."""
 
 from __future__ import annotations
 
+from flask_admin.model.template import macro
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -10,12 +11,14 @@ from carflow.permissions import can_see_contact, scope_contacts
 
 
 class ContactView(SecuredModelView):
-    """Contacts: searchable list; editing is done from the lead page's Contacts tab."""
+    """Contacts: searchable list; a name opens the contact page (details, edit, leads)."""
 
     required_action = "contact.view"
     can_create = False
     can_edit = False
     can_delete = False
+    list_template = "admin/contacts/list.html"
+    column_formatters = {"last_name": macro("contact_link")}
     column_list = ("last_name", "first_name", "email", "phone", "mobile", "city")
     column_labels = {
         "last_name": _l("Name"),

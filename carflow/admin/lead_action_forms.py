@@ -239,3 +239,9 @@ def build_page_forms(lead, linked_contacts, user, tab: str = "contacts") -> dict
         forms["link_contact"] = LinkContactForm(formdata=None)
         forms["new_contact"] = NewContactForm(formdata=None)
     return forms
+
+
+class NewContactConfirmForm(NewContactForm):
+    """The Contacts tab's new contact, with the duplicate warning's "create anyway" ("1")."""
+
+    create_anyway = HiddenField()

@@ -23,6 +23,7 @@ from carflow.lead_page_parts import register_lead_action
 from carflow.models import Branch, Contact, LostReason, User
 from carflow.permissions import can, can_see_contact
 from carflow.services import lead_contacts, leads
+from carflow.services.contacts import refuse_duplicate_contacts, validate_contact_fields
 from carflow.services.errors import ServiceError
 
 FORM_TEMPLATE = "admin/lead/action_form.html"
@@ -46,7 +47,7 @@ class LeadActionsView(HiddenView):
 
     def _handle(self, lead, form, title, tab: str, call, success):
         """Validate, run the service, commit, redirect; else re-render the form page."""
-        status = 200
+        status, duplicates = 200, None
         if request.method == "POST":
             status = 400
             if form.validate():
@@ -55,7 +56,8 @@ class LeadActionsView(HiddenView):
                     flash(success, "success")
                     return _page(lead, tab)
                 status = outcome.status
-        context = dict(lead=lead, form=form, action_title=title, tab=tab)
+                duplicates = getattr(outcome.error, "matches", None)
+        context = dict(lead=lead, form=form, action_title=title, tab=tab, duplicates=duplicates)
         return self.render(FORM_TEMPLATE, **context), status
 
     @expose("/<int:lead_id>/note", methods=("GET", "POST"))
@@ -175,14 +177,21 @@ class LeadActionsView(HiddenView):
     @expose("/<int:lead_id>/contacts/new", methods=("GET", "POST"))
     def contact_new(self, lead_id: int):
         lead = get_visible_lead(lead_id, "lead.edit_contacts")
+
+        def call(form):
+            fields = form.contact_fields()
+            if form.create_anyway.data != "1":
+                refuse_duplicate_contacts(validate_contact_fields(fields), current_user)
+            return lead_contacts.create_linked_contact(
+                lead, current_user, form.relation.data, **fields
+            )
+
         return self._handle(
             lead,
-            f.NewContactForm(),
+            f.NewContactConfirmForm(),
             _("New contact for this lead"),
             "contacts",
-            lambda form: lead_contacts.create_linked_contact(
-                lead, current_user, form.relation.data, **form.contact_fields()
-            ),
+            call,
             _("Contact created and linked."),
         )
 

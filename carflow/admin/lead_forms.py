@@ -84,3 +84,10 @@ def owner_choices(branch_ids: list[int]) -> list[SelectChoice]:
             label = f"{user.full_name} ({branch})" if branch else user.full_name
             choices.append(SelectChoice(user.id, label))
     return choices
+
+
+class NewLeadForm(LeadCreateForm):
+    """The new-lead form with the duplicate warning's two answers (set by its buttons)."""
+
+    use_contact = HiddenField()  # "Use this contact": the id of an existing contact
+    create_anyway = HiddenField()  # "Create a new contact anyway": "1"

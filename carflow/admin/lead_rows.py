@@ -40,12 +40,12 @@ class OverviewRow:
     """One overview row as plain values; relations are their display texts."""
 
     __slots__ = ("id", "code", "status", "next_deadline_at", "created_at", "last_activity_at",
-                 "contact", "owner", "branch", "lead_type", "source")  # fmt: skip
+                 "contact", "contact_id", "owner", "branch", "lead_type", "source")  # fmt: skip
 
     def __init__(self, row, names):
         (self.id, self.code, self.status, self.next_deadline_at, self.created_at,
          self.last_activity_at, kind, first, last, owner_id, branch_id, type_id,
-         source_id) = row  # fmt: skip
+         source_id, self.contact_id) = row  # fmt: skip
         self.contact = contact_display_name(kind, first, last)
         self.owner = names["owner"].get(owner_id) if owner_id is not None else None
         self.branch = names["branch"].get(branch_id, "")
@@ -78,6 +78,7 @@ def _rows_statement(dialect: str):
             Lead.branch_id,
             Lead.lead_type_id,
             Lead.source_id,
+            Lead.contact_id,
         )  # fmt: skip
         .join(Contact, Contact.id == Lead.contact_id)
         .where(ids_parameter(Lead.id, dialect))
@@ -98,6 +99,7 @@ def row_html(rows: list[OverviewRow]) -> list[Markup]:
     """Each row's `<tr>`, cells in COLUMNS order; every user text is escaped here."""
     fmt = short_datetime_formatter()
     lead_url = str(escape(url_for("lead_page.page", lead_id=0)[:-1]))
+    contact_url = str(escape(url_for("contact_page.page", contact_id=0)[:-1]))
     queue = str(Markup('<span class="text-muted">{}</span>').format(_("Branch queue")))
     badges = {
         status: str(
@@ -119,7 +121,8 @@ def row_html(rows: list[OverviewRow]) -> list[Markup]:
         html.append(Markup(
             f'<tr><td class="col-code"><a href="{lead_url}{int(row.id)}">'
             f"{escape(row.code)}</a></td>"
-            f'<td class="col-contact">{escape(row.contact)}</td>'
+            f'<td class="col-contact"><a href="{contact_url}{int(row.contact_id)}">'
+            f"{escape(row.contact)}</a></td>"
             f'<td class="col-owner">{owner}</td>'
             f'<td class="col-branch">{escape(row.branch)}</td>'
             f'<td class="col-lead_type">{escape(row.lead_type)}</td>'

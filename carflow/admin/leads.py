@@ -15,7 +15,7 @@ from werkzeug.datastructures import iter_multi_items
 from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
-from carflow.admin.lead_forms import LeadCreateForm, fill_lead_form_choices
+from carflow.admin.lead_forms import NewLeadForm, fill_lead_form_choices
 from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
 from carflow.extensions import db
 from carflow.models import Lead
@@ -174,7 +174,7 @@ class LeadView(SecuredModelView):
         """F4: create a lead — pick a contact found by search, or create one inline."""
         if not can(current_user, "lead.create"):
             abort(403)
-        form, outcome = LeadCreateForm(), None
+        form, outcome = NewLeadForm(), None
         fill_lead_form_choices(form, current_user)
         if form.validate_on_submit():
             outcome = submit_form(form, lambda: create_lead_from_form(form, current_user))
@@ -185,7 +185,10 @@ class LeadView(SecuredModelView):
         elif request.method == "GET":
             form.branch_id.data = current_user.branch_id
             form.owner_id.data = current_user.id
-        return self.render(self.create_template, form=form), form_status(form, outcome)
+        duplicates = getattr(outcome and outcome.error, "matches", None)
+        return self.render(self.create_template, form=form, duplicates=duplicates), form_status(
+            form, outcome
+        )
 
     @expose("/contact-search")
     def contact_search(self):

@@ -66,6 +66,92 @@ def create_contact(actor, branch_id: int | None = None, **fields) -> Contact:
     return contact
 
 
+def edit_contact(contact: Contact, actor, version, **fields) -> dict:
+    """Edit a contact from its own page; logs the changed fields on the leads it is main of."""
+    from carflow.models import Lead
+    from carflow.services.errors import check_version
+    from carflow.services.events import record_event
+
+    check_version(contact, version)
+    changes = update_contact(contact, actor, **fields)
+    if changes:
+        data = {"contact": contact.display_name, "fields": sorted(changes)}
+        for lead in db.session.scalars(select(Lead).where(Lead.contact_id == contact.id)):
+            record_event(lead, actor, "contact_updated", data, ref=contact)
+    return changes
+
+
+#: Fewer digits than this are not compared (an extension, a typo).
+MIN_PHONE_DIGITS = 6
+#: Numbers this long also match on their last digits: '+32 470 11 22 33' = '0470 11 22 33'.
+PHONE_TAIL_DIGITS = 8
+_PHONE_PUNCTUATION = (" ", "-", ".", "/", "(", ")", "+")
+
+
+def phone_digits(value: str | None) -> str:
+    """The digits of a phone number ('+32 470/11.22.33' -> '32470112233')."""
+    return "".join(ch for ch in (value or "") if ch.isdigit())
+
+
+def _digits_sql(column):
+    """`phone_digits` in SQL, portable to SQLite and PostgreSQL (nested REPLACE)."""
+    expression = column
+    for char in _PHONE_PUNCTUATION:
+        expression = func.replace(expression, char, "")
+    return expression
+
+
+def find_duplicate_contacts(email, phone, mobile, user, limit: int = 10) -> list[Contact]:
+    """Contacts `user` may see with the same email (any case) or phone digits (see above)."""
+    from sqlalchemy import and_
+
+    from carflow.permissions import scope_contacts
+
+    conditions = []
+    email = (email or "").strip().lower()
+    if email:
+        conditions.append(func.lower(Contact.email) == email)
+    numbers = {phone_digits(n) for n in (phone, mobile)}
+    numbers = sorted(n for n in numbers if len(n) >= MIN_PHONE_DIGITS)
+    tails = sorted({n[-PHONE_TAIL_DIGITS:] for n in numbers if len(n) >= PHONE_TAIL_DIGITS})
+    for column in (Contact.phone, Contact.mobile):
+        digits = _digits_sql(column)
+        if numbers:
+            conditions.append(digits.in_(numbers))
+        if tails:
+            tail = func.substr(digits, func.length(digits) - (PHONE_TAIL_DIGITS - 1))
+            conditions.append(and_(func.length(digits) >= PHONE_TAIL_DIGITS, tail.in_(tails)))
+    if not conditions:
+        return []
+    query = select(Contact).where(or_(*conditions)).order_by(Contact.last_name, Contact.id)
+    return list(db.session.scalars(scope_contacts(query, user).limit(limit)))
+
+
+def refuse_duplicate_contacts(fields: dict, user) -> None:
+    """Refuse a new contact matching existing ones, listing them (the caller offers them)."""
+    from carflow.services.errors import DuplicateContactError
+
+    matches = find_duplicate_contacts(
+        fields.get("email"), fields.get("phone"), fields.get("mobile"), user
+    )
+    if matches:
+        raise DuplicateContactError(
+            _l(
+                "This contact may already exist: the same email address or phone number is "
+                "used by the contacts below. Use one of them, or create a new contact anyway."
+            ),
+            matches=[
+                {
+                    "id": c.id,
+                    "name": c.display_name,
+                    "email": c.email or "",
+                    "phone": ", ".join(n for n in (c.phone, c.mobile) if n),
+                }
+                for c in matches
+            ],
+        )
+
+
 def update_contact(contact: Contact, actor, **fields) -> dict:
     """Apply changed fields to a contact; returns {field: (old, new)} of what changed."""
     current = {k: getattr(contact, k) for k in CONTACT_FIELDS}

@@ -35,3 +35,12 @@ def check_version(record, submitted_version) -> None:
         submitted = None
     if submitted != record.version_id:
         raise StaleVersionError(STALE_MESSAGE)
+
+
+class DuplicateContactError(ServiceError):
+    """A new contact matches existing ones; `matches` lists them as plain values
+    (id, name, email, phone), readable after the rollback."""
+
+    def __init__(self, message, matches: list[dict]):
+        super().__init__(message)
+        self.matches = matches

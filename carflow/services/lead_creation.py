@@ -7,7 +7,11 @@ from flask_babel import lazy_gettext as _l
 from carflow.extensions import db
 from carflow.models import Branch, Contact, LeadSource, LeadType, User
 from carflow.permissions import can_see_contact, may_own_leads
-from carflow.services.contacts import create_contact
+from carflow.services.contacts import (
+    create_contact,
+    refuse_duplicate_contacts,
+    validate_contact_fields,
+)
 from carflow.services.errors import ServiceError
 from carflow.services.leads import create_lead
 
@@ -43,8 +47,22 @@ def create_lead_from_form(form, actor: User):
     )
 
 
+def _picked_contact_id(form) -> str:
+    """The contact picked by search, or by "Use this contact" in the duplicate warning."""
+    use_contact = getattr(form, "use_contact", None)
+    if use_contact is not None and (use_contact.data or "").strip():
+        return use_contact.data.strip()
+    return (form.contact_id.data or "").strip()
+
+
+def _create_anyway(form) -> bool:
+    """True when the user confirmed a new contact despite the duplicate warning."""
+    confirm = getattr(form, "create_anyway", None)
+    return confirm is not None and confirm.data == "1"
+
+
 def _resolve_contact(form, actor: User, branch: Branch) -> Contact:
-    raw_id = (form.contact_id.data or "").strip()
+    raw_id = _picked_contact_id(form)
     if raw_id:
         if not raw_id.isdigit():
             raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
@@ -52,9 +70,7 @@ def _resolve_contact(form, actor: User, branch: Branch) -> Contact:
         if not can_see_contact(actor, contact):
             raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
         return contact
-    return create_contact(
-        actor,
-        branch_id=branch.id,
+    fields = dict(
         kind=form.contact_kind.data,
         salutation=form.salutation.data or None,
         first_name=form.first_name.data,
@@ -64,3 +80,6 @@ def _resolve_contact(form, actor: User, branch: Branch) -> Contact:
         phone=form.phone.data,
         language=form.language.data,
     )
+    if not _create_anyway(form):
+        refuse_duplicate_contacts(validate_contact_fields(fields), actor)
+    return create_contact(actor, branch_id=branch.id, **fields)

@@ -44,7 +44,9 @@
   function showErrors(form, html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var returned = doc.querySelector("form.lead-action-form");
-    if (!returned) { return false; }
+    // A page that asks a question (the duplicate-contact warning and its choices) is
+    // shown whole: the normal submit brings it.
+    if (!returned || doc.querySelector(".duplicate-warning")) { return false; }
     clearErrors(form);
     var place = form.querySelector(".modal-body") || form;
     returned.querySelectorAll(".alert-danger").forEach(function (alert) {
@@ -52,10 +54,9 @@
     });
     var first = showFieldErrors(form, returned);
     var focus = first || place.querySelector("." + ERROR);
-    if (focus) {
-      if (!first) { focus.setAttribute("tabindex", "-1"); }
-      focus.focus();
-    }
+    if (!focus) { return false; }  // nothing to show in place: let the page say it
+    if (!first) { focus.setAttribute("tabindex", "-1"); }
+    focus.focus();
     return true;
   }
 
