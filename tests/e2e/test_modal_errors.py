@@ -59,3 +59,24 @@ def test_modal_and_contact_form_errors_stay_in_place(page, live_server, e2e_user
         new_form.get_by_role("button", name="Create and link").click()
     expect(page.locator(".alert-success")).to_contain_text("Contact created and linked.")
     expect(page.locator(".lead-contact").nth(1)).to_contain_text("Maes-Peeters")
+
+
+def test_a_duplicate_new_contact_opens_the_warning_page(page, live_server, e2e_user):
+    """The in-place display leaves a question (the duplicate warning) to the form page."""
+    lead = make_lead(owner=e2e_user, contact=make_contact(first_name="Eva", last_name="Maes"))
+    twin = make_contact(first_name="Jan", last_name="Peeters", email="jan@example.com")
+    make_lead(owner=e2e_user, contact=twin)
+    db.session.commit()
+    login(page, live_server, "manager@carflow.example")
+    page.goto(f"{live_server}/admin/leads/{lead.id}?tab=contacts")
+    page.get_by_role("button", name="New contact…").click()
+    new_form = page.locator("#new-contact-form")
+    new_form.get_by_label("Last name / company name").fill("Peeters")
+    new_form.get_by_label("Email").fill("JAN@example.com")
+    with page.expect_navigation(wait_until="load"):
+        new_form.get_by_role("button", name="Create and link").click()
+    expect(page.locator(".duplicate-warning")).to_contain_text("Jan Peeters")
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Use this contact").click()
+    expect(page.locator(".alert-success")).to_contain_text("Contact linked.")
+    expect(page.locator(".lead-contact").nth(1)).to_contain_text("Jan Peeters")
