@@ -44,6 +44,7 @@ def _texts(status: int) -> tuple[str, str]:
     """Heading and message of an error page, in the current language."""
     texts = {
         400: (_("Request refused"), _("The request could not be processed.")),
+        403: (_("Not allowed"), _("You do not have permission to do this.")),
         404: (_("Page not found"), _("This page does not exist, or you may not see it.")),
         405: (_("Request refused"), _("This address does not accept this kind of request.")),
         409: (_("Changed meanwhile"), str(STALE_MESSAGE)),

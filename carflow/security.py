@@ -76,16 +76,20 @@ def _too_many_requests(error):
 
 
 def _refused(error):
-    """403 with a clear message (F19)."""
+    """403 with a clear message (F19), on the app's page with its menu."""
+    from carflow.error_pages import render_error
+
     message = getattr(error, "description", None)
     if not message or message == type(error).description:
-        message = _("You do not have permission to do this.")
-    return render_template("auth/refused.html", message=message, status=403), 403
+        message = None  # the page's own "You do not have permission to do this."
+    return render_error(403, message)
 
 
 def _csrf_error(error):
+    from carflow.error_pages import render_error
+
     message = _("The form expired or was sent from elsewhere. Reload the page and try again.")
-    return render_template("auth/refused.html", message=message, status=400), 400
+    return render_error(400, message)
 
 
 def init_security(app: Flask) -> None:

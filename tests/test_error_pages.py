@@ -121,3 +121,20 @@ def test_postgresql_outage_heals_without_a_restart(app, make_app, database_url, 
         assert back.status_code == 200 and "Leads" in back.text
     finally:
         proxy.stop()
+
+
+def test_a_refusal_has_the_menu_and_speaks_the_users_language(client, login_as):
+    login_as("read_only", language="fr")
+    response = client.get("/admin/users/")
+    assert response.status_code == 403
+    assert "Non autorisé" in response.text and "Retour à Carflow" in response.text
+    assert "navbar" in response.text  # the app's layout, with its menu
+
+
+def test_an_expired_form_is_a_400_page_with_a_way_back(make_app, login_as):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "x@example.com", "password": "y"})
+    assert response.status_code == 400
+    assert "The form expired or was sent from elsewhere" in response.text
+    assert "Back to Carflow" in response.text
