@@ -8,33 +8,17 @@ named by CARFLOW_TEST_DATABASE_URL and drops it at the end, so runs never share 
 from __future__ import annotations
 
 import os
-import secrets
 from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
 
 from carflow import create_app
 from carflow.config import TestConfig
 from carflow.extensions import db
 from tests import factories
-
-
-def _create_pg_database(base_url: str) -> tuple[str, callable]:
-    url = make_url(base_url)
-    name = f"carflow_test_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+from tests.pg import create_pg_database
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +26,7 @@ def database_url(tmp_path_factory):
     """A database for this test run, with the schema created once."""
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
     if base:
-        url, drop = _create_pg_database(base)
+        url, drop = create_pg_database(base)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "carflow-test.sqlite")
         drop = None

@@ -2,11 +2,9 @@
 
 import json
 import os
-import secrets
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bench import generate as gen
 from bench import run as runner
@@ -25,6 +23,7 @@ from carflow.models import (
 )
 from carflow.services.leads import format_lead_code
 from carflow.services.search import search_condition
+from tests.pg import create_pg_database
 
 LEADS = 200
 
@@ -36,16 +35,7 @@ def bench_db(tmp_path_factory):
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
     drop = None
     if base:
-        name = f"carflow_bench_test_{secrets.token_hex(4)}"
-        admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        url, drop = create_pg_database(base, prefix="carflow_bench_test")
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("bench") / "bench.sqlite")
     app = bench_app(url)

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from carflow import create_app
 from carflow.extensions import db, migrate
 from carflow.models import LeadSearchTerm
-from tests.conftest import _create_pg_database
+from tests.pg import create_pg_database
 
 
 def _upgrade_and_check(url: str, tmp_path) -> None:
@@ -22,7 +22,7 @@ def _upgrade_and_check(url: str, tmp_path) -> None:
 def test_upgrade_from_empty_matches_the_models(tmp_path):
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
     if base:
-        url, drop = _create_pg_database(base)
+        url, drop = create_pg_database(base)
         try:
             _upgrade_and_check(url, tmp_path)
         finally:
@@ -59,7 +59,7 @@ def test_lead_search_created_at_is_filled_from_the_leads(tmp_path):
     """Issue 8: upgrading a database that has search terms copies each lead's creation time."""
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
     if base:
-        url, drop = _create_pg_database(base)
+        url, drop = create_pg_database(base)
         try:
             _backfill(url, tmp_path)
         finally:
@@ -126,7 +126,7 @@ def test_offer_totals_are_recomputed_under_the_corrected_vat_rule(tmp_path):
     """Issue 13 (F11): stored offers with a trade-in get VAT on the price after discount."""
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
     if base:
-        url, drop = _create_pg_database(base)
+        url, drop = create_pg_database(base)
         try:
             _recompute_offers(url, tmp_path)
         finally:
