@@ -54,6 +54,8 @@ def test_pages_have_no_serious_accessibility_violations(
     for tab in ("details", "followup", "contacts"):
         page.goto(f"{live_server}/admin/leads/{seeded.id}?tab={tab}")
         _check(page, f"lead-{tab}", screenshot_dir, failures)
+    page.goto(f"{live_server}/admin/contacts/{seeded.contact_id}")
+    _check(page, "contact-page", screenshot_dir, failures)
     page.goto(f"{live_server}/admin/leads/{seeded.id}")
     for button, modal in (("Note", "#modal-note"), ("Assign", "#modal-assign")):
         page.get_by_role("button", name=button).click()
@@ -61,4 +63,8 @@ def test_pages_have_no_serious_accessibility_violations(
         _check(page, f"lead-modal-{modal[7:]}", screenshot_dir, failures)
         page.keyboard.press("Escape")
         page.locator(modal).wait_for(state="hidden")
+    page.locator("#status-button").click()
+    page.get_by_role("button", name="Lost…").click()
+    page.locator("#modal-status").wait_for(state="visible")
+    _check(page, "lead-modal-status", screenshot_dir, failures)
     assert not failures, "\n\n".join(failures)
