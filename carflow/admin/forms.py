@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField
+from wtforms.fields import SelectChoice
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
 
 from carflow.admin.widgets import FastHiddenInput, FastSelect, FastTextArea, FastTextInput
+
+
+def select_choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """A select field's choices from (value, label) pairs (WTForms deprecates raw tuples),
+    after an empty choice labelled `blank` when given."""
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(value, label) for value, label in pairs]
 
 
 def attach_error(form, error) -> None:

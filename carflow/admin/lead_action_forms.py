@@ -6,11 +6,12 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import String, literal, null, select, union_all
 from wtforms import DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
 from carflow.models.user import person_name
@@ -57,7 +58,7 @@ class AssignForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=LeadStatus.choices())
+    status = SelectField(_l("Status"), choices=select_choices(LeadStatus.choices()))
     lost_reason = SelectField(_l("Reason (when lost)"), validators=[Optional()])
     lost_reason_text = TextAreaField(
         _l("Explanation"),
@@ -68,9 +69,11 @@ class StatusForm(VersionedForm):
 
 
 class ContactForm(VersionedForm):
-    kind = SelectField(_l("Contact kind"), choices=ContactKind.choices())
+    kind = SelectField(_l("Contact kind"), choices=select_choices(ContactKind.choices()))
     salutation = SelectField(
-        _l("Title"), choices=[("", "—")] + Salutation.choices(), validators=[Optional()]
+        lazy_pgettext("salutation", "Title"),
+        choices=select_choices(Salutation.choices(), blank="—"),
+        validators=[Optional()],
     )
     first_name = StringField(_l("First name"), validators=[Optional(), Length(max=80)])
     last_name = StringField(
@@ -87,7 +90,7 @@ class ContactForm(VersionedForm):
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     country = StringField(_l("Country (2 letters)"), validators=[Optional(), Length(min=2, max=2)])
-    language = SelectField(_l("Language"), choices=LANGUAGES, default="en")
+    language = SelectField(_l("Language"), choices=select_choices(LANGUAGES), default="en")
     vat_percentage = DecimalField(
         _l("VAT %"), places=2, validators=[Optional(), NumberRange(min=0, max=100)]
     )

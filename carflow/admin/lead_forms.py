@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import Email, Length, Optional
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
 from carflow.permissions import Perm, effective_permissions
@@ -21,9 +22,13 @@ class LeadCreateForm(CarflowForm):
     """The lead and, when no existing contact is picked, the new contact's fields."""
 
     contact_id = HiddenField()
-    contact_kind = SelectField(_l("Contact kind"), choices=ContactKind.choices(), default="person")
+    contact_kind = SelectField(
+        _l("Contact kind"), choices=select_choices(ContactKind.choices()), default="person"
+    )
     salutation = SelectField(
-        _l("Title"), choices=[("", "—")] + Salutation.choices(), validators=[Optional()]
+        lazy_pgettext("salutation", "Title"),
+        choices=select_choices(Salutation.choices(), blank="—"),
+        validators=[Optional()],
     )
     first_name = StringField(_l("First name"), validators=[Optional(), Length(max=80)])
     last_name = StringField(
@@ -36,7 +41,7 @@ class LeadCreateForm(CarflowForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     language = SelectField(
         _l("Language"),
-        choices=[("en", "English"), ("fr", "Français"), ("nl", "Nederlands")],
+        choices=select_choices([("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]),
         default="en",
     )
     lead_type_id = SelectField(_l("Lead type"), coerce=int)

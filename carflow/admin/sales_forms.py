@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from carflow.admin.forms import select_choices
 from carflow.models import Fuel, Gearbox
 
 
@@ -36,7 +37,7 @@ def _money(label, required=False):
 
 
 def _choices(enum_cls):
-    return [("", "—")] + enum_cls.choices()
+    return select_choices(enum_cls.choices(), blank="—")
 
 
 class TradeInForm(FlaskForm):
