@@ -20,7 +20,7 @@ from carflow.models import Fuel, Gearbox
 from carflow.models.enums import LabelledEnum
 from carflow.pdf import render_offer_html
 from carflow.timeline import FIELD_LABELS, field_labels
-from tests.factories import make_contact, make_lead, make_offer, make_vehicle
+from tests.factories import make_contact, make_lead, make_offer, make_trade_in, make_vehicle
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -217,3 +217,16 @@ def test_every_enum_value_and_timeline_field_has_a_french_and_dutch_text(languag
     from carflow.services.contacts import CONTACT_FIELDS
 
     assert set(CONTACT_FIELDS) <= set(FIELD_LABELS)
+
+
+def test_trade_in_list_and_offer_pdf_group_the_mileage(app, client, login_as):
+    user = login_as("salesperson", language="nl")
+    lead = make_lead(owner=user)
+    trade_in = make_trade_in(lead, user, mileage=98000)
+    offer = make_offer(lead, user, trade_in_id=trade_in.id)
+    db.session.commit()
+    response = client.get(f"/admin/trade-ins/lead/{lead.id}")
+    assert response.status_code == 200 and "98.000 km" in response.get_data(as_text=True)
+    with app.test_request_context(), force_locale("fr"):
+        html = render_offer_html(offer, "quote")
+    assert "98 000 km" in _plain(html) and "98000 km" not in html
