@@ -130,6 +130,31 @@ def fmt_percent(rate) -> str:
     return format_percent(Decimal(str(rate)) / 100, locale=get_locale(), decimal_quantization=False)
 
 
+def localized_name(item) -> str:
+    """`|name`: a reference row's (lead type, source, lost reason) name in the reader's
+    language: its `name_fr` / `name_nl` when filled in, else the English `name`."""
+    if item is None:
+        return ""
+    language = get_locale().language if get_locale() else "en"
+    return getattr(item, f"name_{language}", None) or item.name
+
+
+def localized_name_column(model):
+    """The same choice in SQL, for queries built once: execute them with `language_params()`
+    (`coalesce(case :lang when 'fr' then name_fr … end, name)`)."""
+    from sqlalchemy import bindparam, case, func
+
+    lang = bindparam("lang", type_=model.name.type)
+    translated = case((lang == "fr", model.name_fr), (lang == "nl", model.name_nl))
+    return func.coalesce(translated, model.name)
+
+
+def language_params() -> dict:
+    """The bound parameter of `localized_name_column`: the reader's language."""
+    locale = get_locale()
+    return {"lang": locale.language if locale else "en"}
+
+
 def fmt_elapsed(value: timedelta | datetime | None) -> str:
     """'3 days' — a duration, or the time since a moment."""
     if value is None:
@@ -179,5 +204,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["km"] = fmt_km
     app.jinja_env.filters["filesize"] = fmt_filesize
     app.jinja_env.filters["percent"] = fmt_percent
+    app.jinja_env.filters["name"] = localized_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["short_datetime_formatter"] = short_datetime_formatter

@@ -13,6 +13,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
+from carflow.i18n import language_params, localized_name_column
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
 from carflow.models.user import person_name
 from carflow.permissions import can
@@ -169,9 +170,9 @@ def _choices_query():
         .outerjoin(Branch, Branch.id == User.branch_id)
         .where(User.active),
         _choice_rows("branch", Branch.id, Branch.name).where(Branch.active),
-        _choice_rows("reason", LostReason.id, LostReason.name, sort_n=LostReason.position).where(
-            LostReason.active
-        ),
+        _choice_rows(
+            "reason", LostReason.id, localized_name_column(LostReason), sort_n=LostReason.position
+        ).where(LostReason.active),
     ).subquery()
     return select(parts.c.kind, parts.c.id, parts.c.a, parts.c.b, parts.c.c).order_by(
         parts.c.kind, parts.c.sort_n, parts.c.sort_a, parts.c.sort_b, parts.c.id
@@ -183,7 +184,7 @@ def load_choices() -> dict[str, list]:
     display order, in one query (the lead page offers all three)."""
     query = _choices_query()
     choices: dict[str, list] = {"user": [], "branch": [], "reason": []}
-    for kind, id_, a, b, c in db.session.connection().execute(query):
+    for kind, id_, a, b, c in db.session.connection().execute(query, language_params()):
         choices[kind].append((id_, a, b, c))
     return choices
 

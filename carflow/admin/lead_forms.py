@@ -10,6 +10,7 @@ from wtforms.validators import Email, Length, Optional
 
 from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
+from carflow.i18n import localized_name
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
 from carflow.permissions import Perm, effective_permissions
 
@@ -54,13 +55,13 @@ class LeadCreateForm(CarflowForm):
 def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
     """Choices from the settings; a user without 'view all branches' creates in their branch."""
     form.lead_type_id.choices = [
-        (t.id, t.name)
+        (t.id, localized_name(t))
         for t in db.session.scalars(
             select(LeadType).where(LeadType.active).order_by(LeadType.position, LeadType.name)
         )
     ]
     form.source_id.choices = [
-        (s.id, s.name)
+        (s.id, localized_name(s))
         for s in db.session.scalars(
             select(LeadSource).where(LeadSource.active).order_by(LeadSource.position)
         )

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from carflow.admin.forms import CarflowForm, select_choices
+from carflow.i18n import localized_name
 from carflow.models import ContactOutcome, DeadlineKind
 
 DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -92,7 +93,7 @@ def deadline_settings_form(lead_types, formdata=None, obj=None):
             DeadlineSettingsForm,
             f"type_{lead_type.id}",
             IntegerField(
-                lead_type.name,
+                localized_name(lead_type),
                 validators=[Optional(), NumberRange(min=1, max=60 * 24 * 90)],
                 description=_l("Empty: the default applies."),
             ),
