@@ -46,9 +46,28 @@ DEMO_USERS = [
     ("readonly@carflow.example", DEMO_PASSWORD, "read_only"),
 ]
 
-LEAD_TYPES = [("Purchase", 4 * 60), ("Sale", 24 * 60), ("Trade-in", 24 * 60), ("Lease", 48 * 60)]
-SOURCES = ["Showroom", "Website", "Phone", "AutoScout24", "Mobile.de", "Referral", "Event"]
-LOST_REASONS = ["Bought elsewhere", "Price too high", "No longer interested", "Unreachable"]
+# Reference data in English, French and Dutch (shown in the reader's language).
+LEAD_TYPES = [
+    (("Purchase", "Achat", "Aankoop"), 4 * 60),
+    (("Sale", "Vente", "Verkoop"), 24 * 60),
+    (("Trade-in", "Reprise", "Inruil"), 24 * 60),
+    (("Lease", "Leasing", "Leasing"), 48 * 60),
+]
+SOURCES = [
+    ("Showroom", "Showroom", "Toonzaal"),
+    ("Website", "Site web", "Website"),
+    ("Phone", "Téléphone", "Telefoon"),
+    ("AutoScout24", "AutoScout24", "AutoScout24"),
+    ("Mobile.de", "Mobile.de", "Mobile.de"),
+    ("Referral", "Recommandation", "Doorverwijzing"),
+    ("Event", "Événement", "Evenement"),
+]
+LOST_REASONS = [
+    ("Bought elsewhere", "Acheté ailleurs", "Elders gekocht"),
+    ("Price too high", "Prix trop élevé", "Prijs te hoog"),
+    ("No longer interested", "Plus intéressé", "Niet meer geïnteresseerd"),
+    ("Unreachable", "Injoignable", "Onbereikbaar"),
+]
 FIRST = [
     "Emma",
     "Lucas",
@@ -111,14 +130,26 @@ def ensure_reference_data() -> None:
     """Lead types, sources, lost reasons and the settings row, if missing."""
     AccountSettings.get()
     if db.session.scalar(select(LeadType.id).limit(1)) is None:
-        for pos, (name, delay) in enumerate(LEAD_TYPES):
-            db.session.add(LeadType(name=name, first_contact_delay_minutes=delay, position=pos))
+        for pos, ((name, fr, nl), delay) in enumerate(LEAD_TYPES):
+            db.session.add(
+                LeadType(
+                    name=name,
+                    name_fr=fr,
+                    name_nl=nl,
+                    first_contact_delay_minutes=delay,
+                    position=pos,
+                )
+            )
     if db.session.scalar(select(LeadSource.id).limit(1)) is None:
-        for pos, name in enumerate(SOURCES):
-            db.session.add(LeadSource(name=name, position=pos, is_media_partner=pos in (3, 4)))
+        for pos, (name, fr, nl) in enumerate(SOURCES):
+            db.session.add(
+                LeadSource(
+                    name=name, name_fr=fr, name_nl=nl, position=pos, is_media_partner=pos in (3, 4)
+                )
+            )
     if db.session.scalar(select(LostReason.id).limit(1)) is None:
-        for pos, name in enumerate(LOST_REASONS):
-            db.session.add(LostReason(name=name, position=pos))
+        for pos, (name, fr, nl) in enumerate(LOST_REASONS):
+            db.session.add(LostReason(name=name, name_fr=fr, name_nl=nl, position=pos))
     db.session.flush()
 
 

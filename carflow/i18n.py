@@ -7,6 +7,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import dates as babel_dates
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 from flask import current_app, g, request
 from flask_babel import (
     format_currency,
@@ -92,6 +94,67 @@ def fmt_money(value: Decimal | None, currency: str = "EUR") -> str:
     return "" if value is None else format_currency(value, currency)
 
 
+def fmt_number(value) -> str:
+    """`|number`: a number with the locale's group and decimal separators (98 000 / 98.000)."""
+    return "" if value is None else format_decimal(value, locale=get_locale())
+
+
+def fmt_km(value) -> str:
+    """`|km`: a distance in kilometres as the locale writes it ("98 000 km", "98.000 km")."""
+    if value is None:
+        return ""
+    return format_unit(value, "length-kilometer", "short", locale=get_locale())
+
+
+_SIZE_UNITS = ("digital-kilobyte", "digital-megabyte", "digital-gigabyte")
+
+
+def fmt_filesize(size: int | None) -> str:
+    """`|filesize`: the one size formatter (documents, photos, the 413 page): 1,024 bytes a
+    kB, one decimal, in the locale's words and separators ("12,4 kB", "12,4 ko", "602 byte")."""
+    if size is None:
+        return ""
+    value, unit = Decimal(int(size)), "digital-byte"
+    for bigger in _SIZE_UNITS:
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return format_unit(value, unit, "short", format="#,##0.#", locale=get_locale())
+
+
+def fmt_percent(rate) -> str:
+    """`|percent`: a rate given in percent (21.00) as the locale writes it: "21 %" (fr),
+    "21%" (en, nl), "5,5 %" — no trailing zeros, the locale's decimal sign and spacing."""
+    if rate in (None, ""):
+        return ""
+    return format_percent(Decimal(str(rate)) / 100, locale=get_locale(), decimal_quantization=False)
+
+
+def localized_name(item) -> str:
+    """`|name`: a reference row's (lead type, source, lost reason) name in the reader's
+    language: its `name_fr` / `name_nl` when filled in, else the English `name`."""
+    if item is None:
+        return ""
+    language = get_locale().language if get_locale() else "en"
+    return getattr(item, f"name_{language}", None) or item.name
+
+
+def localized_name_column(model):
+    """The same choice in SQL, for queries built once: execute them with `language_params()`
+    (`coalesce(case :lang when 'fr' then name_fr … end, name)`)."""
+    from sqlalchemy import bindparam, case, func
+
+    lang = bindparam("lang", type_=model.name.type)
+    translated = case((lang == "fr", model.name_fr), (lang == "nl", model.name_nl))
+    return func.coalesce(translated, model.name)
+
+
+def language_params() -> dict:
+    """The bound parameter of `localized_name_column`: the reader's language."""
+    locale = get_locale()
+    return {"lang": locale.language if locale else "en"}
+
+
 def fmt_elapsed(value: timedelta | datetime | None) -> str:
     """'3 days' — a duration, or the time since a moment."""
     if value is None:
@@ -137,5 +200,10 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["elapsed"] = fmt_elapsed
+    app.jinja_env.filters["number"] = fmt_number
+    app.jinja_env.filters["km"] = fmt_km
+    app.jinja_env.filters["filesize"] = fmt_filesize
+    app.jinja_env.filters["percent"] = fmt_percent
+    app.jinja_env.filters["name"] = localized_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["short_datetime_formatter"] = short_datetime_formatter

@@ -20,6 +20,7 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from carflow.i18n import fmt_filesize
 from carflow.services.errors import ServiceError
 
 CHUNK = 1024 * 1024
@@ -115,7 +116,7 @@ def save_upload(stream, original_filename: str, allowed_types: frozenset[str]) -
                 size += len(chunk)
                 if size > limit:
                     raise ServiceError(
-                        _l("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)),
+                        _l("The file is larger than %(size)s.", size=fmt_filesize(limit)),
                         field="file",
                     )
                 if len(head) < 8192:

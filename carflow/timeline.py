@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
 
@@ -23,6 +24,44 @@ class EventKind:
 
 EVENT_KINDS: dict[str, EventKind] = {}
 ITEM_ENDPOINTS: dict[str, str] = {}
+
+# Events that list changed fields store the fields' names ("phone"); the reader sees these
+# labels in their language ("téléphone"). One registry for every service that logs fields.
+FIELD_LABELS: dict[str, object] = {
+    "kind": lazy_pgettext("changed field", "contact kind"),
+    "salutation": lazy_pgettext("changed field", "salutation"),
+    "first_name": lazy_pgettext("changed field", "first name"),
+    "last_name": lazy_pgettext("changed field", "last name or company name"),
+    "company_registration": lazy_pgettext("changed field", "company registration number"),
+    "email": lazy_pgettext("changed field", "email"),
+    "phone": lazy_pgettext("changed field", "phone"),
+    "mobile": lazy_pgettext("changed field", "mobile"),
+    "street": lazy_pgettext("changed field", "street"),
+    "postal_code": lazy_pgettext("changed field", "postal code"),
+    "city": lazy_pgettext("changed field", "city"),
+    "country": lazy_pgettext("changed field", "country"),
+    "language": lazy_pgettext("changed field", "language"),
+    "vat_percentage": lazy_pgettext("changed field", "VAT rate"),
+    "vat_number": lazy_pgettext("changed field", "VAT number"),
+    "notes": lazy_pgettext("changed field", "notes"),
+}
+
+
+def register_field_labels(**labels) -> None:
+    """Declare the shown label of more recorded field names, e.g.
+    `register_field_labels(price=lazy_pgettext("changed field", "price"))`."""
+    FIELD_LABELS.update(labels)
+
+
+def field_label(name: str) -> str:
+    """A recorded field name as the reader's language says it (unknown: the name, spaced)."""
+    label = FIELD_LABELS.get(name)
+    return str(label) if label is not None else name.replace("_", " ")
+
+
+def field_labels(names) -> str:
+    """Recorded field names as one translated list: "téléphone, e-mail"."""
+    return ", ".join(field_label(name) for name in names or ())
 
 
 def register_event_kind(kind: str, icon: str, describe: Callable[[dict], str]) -> None:

@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 case "${1:-compile}" in
   update)
-    $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+    # pgettext/lazy_pgettext: a message context tells apart one English word with two
+    # meanings ("Title" of a document or task, "Title" as the salutation).
+    $PYBABEL extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 \
+      --no-location --sort-output \
       -o translations/messages.pot .
     for lang in fr nl; do
       if [ -f "translations/$lang/LC_MESSAGES/messages.po" ]; then

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, StringField
@@ -54,7 +55,7 @@ register_item_endpoint(Document.__tablename__, "document.item_view")
 
 class DocumentUploadForm(CarflowForm):
     title = StringField(
-        _l("Title"),
+        lazy_pgettext("document", "Title"),
         validators=[DataRequired(message=_l("Give the document a title.")), Length(max=200)],
     )
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 from wtforms import HiddenField
+from wtforms.fields import SelectChoice
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
 
@@ -16,6 +17,13 @@ class PickedIdField(HiddenField):
     so a refusal of the id is shown next to the control the user works with."""
 
     shown_by_picker = True
+
+
+def select_choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """A select field's choices from (value, label) pairs (WTForms deprecates raw tuples),
+    after an empty choice labelled `blank` when given."""
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(value, label) for value, label in pairs]
 
 
 def attach_error(form, error) -> None:

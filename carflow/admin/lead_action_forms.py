@@ -6,12 +6,14 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import String, literal, null, select, union_all
 from wtforms import DecimalField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
+from carflow.i18n import language_params, localized_name_column
 from carflow.models import Branch, ContactKind, LeadStatus, LostReason, Salutation, User
 from carflow.models.user import person_name
 from carflow.permissions import can
@@ -57,7 +59,7 @@ class AssignForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=LeadStatus.choices())
+    status = SelectField(_l("Status"), choices=select_choices(LeadStatus.choices()))
     lost_reason = SelectField(_l("Reason (when lost)"), validators=[Optional()])
     lost_reason_text = TextAreaField(
         _l("Explanation"),
@@ -68,9 +70,11 @@ class StatusForm(VersionedForm):
 
 
 class ContactForm(VersionedForm):
-    kind = SelectField(_l("Contact kind"), choices=ContactKind.choices())
+    kind = SelectField(_l("Contact kind"), choices=select_choices(ContactKind.choices()))
     salutation = SelectField(
-        _l("Title"), choices=[("", "—")] + Salutation.choices(), validators=[Optional()]
+        lazy_pgettext("salutation", "Title"),
+        choices=select_choices(Salutation.choices(), blank="—"),
+        validators=[Optional()],
     )
     first_name = StringField(_l("First name"), validators=[Optional(), Length(max=80)])
     last_name = StringField(
@@ -87,7 +91,7 @@ class ContactForm(VersionedForm):
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=20)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
     country = StringField(_l("Country (2 letters)"), validators=[Optional(), Length(min=2, max=2)])
-    language = SelectField(_l("Language"), choices=LANGUAGES, default="en")
+    language = SelectField(_l("Language"), choices=select_choices(LANGUAGES), default="en")
     vat_percentage = DecimalField(
         _l("VAT %"), places=2, validators=[Optional(), NumberRange(min=0, max=100)]
     )
@@ -166,9 +170,9 @@ def _choices_query():
         .outerjoin(Branch, Branch.id == User.branch_id)
         .where(User.active),
         _choice_rows("branch", Branch.id, Branch.name).where(Branch.active),
-        _choice_rows("reason", LostReason.id, LostReason.name, sort_n=LostReason.position).where(
-            LostReason.active
-        ),
+        _choice_rows(
+            "reason", LostReason.id, localized_name_column(LostReason), sort_n=LostReason.position
+        ).where(LostReason.active),
     ).subquery()
     return select(parts.c.kind, parts.c.id, parts.c.a, parts.c.b, parts.c.c).order_by(
         parts.c.kind, parts.c.sort_n, parts.c.sort_a, parts.c.sort_b, parts.c.id
@@ -180,7 +184,7 @@ def load_choices() -> dict[str, list]:
     display order, in one query (the lead page offers all three)."""
     query = _choices_query()
     choices: dict[str, list] = {"user": [], "branch": [], "reason": []}
-    for kind, id_, a, b, c in db.session.connection().execute(query):
+    for kind, id_, a, b, c in db.session.connection().execute(query, language_params()):
         choices[kind].append((id_, a, b, c))
     return choices
 

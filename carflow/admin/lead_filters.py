@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal_column, select, union_all
 
 from carflow.extensions import db
+from carflow.i18n import language_params, localized_name_column
 from carflow.models import (
     Branch,
     Lead,
@@ -58,15 +59,16 @@ def _filter_choices_query():
     rows = union_all(
         _choice_rows("owner", User, User.first_name, User.last_name),
         _choice_rows("branch", Branch, Branch.name, Branch.name),
-        _choice_rows("type", LeadType, LeadType.name, LeadType.name),
-        _choice_rows("source", LeadSource, LeadSource.name, LeadSource.name),
+        _choice_rows("type", LeadType, localized_name_column(LeadType), LeadType.name),
+        _choice_rows("source", LeadSource, localized_name_column(LeadSource), LeadSource.name),
     ).subquery()
     return select(rows).order_by(rows.c.kind, rows.c.second, rows.c.id)
 
 
 def _load_filter_choices() -> dict[str, list[tuple[str, str]]]:
     choices: dict[str, list[tuple[str, str]]] = {k: [] for k in CHOICE_KINDS}
-    for kind, id_, first, second in db.session.connection().execute(_filter_choices_query()):
+    rows = db.session.connection().execute(_filter_choices_query(), language_params())
+    for kind, id_, first, second in rows:
         label = person_name(first, second) if kind == "owner" else first
         choices[kind].append((str(id_), label))
     return choices

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Length, Optional
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
+from carflow.i18n import localized_name
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
 from carflow.permissions import Perm, effective_permissions, may_own_leads
 
@@ -22,9 +24,13 @@ class LeadCreateForm(CarflowForm):
     """The lead and, when no existing contact is picked, the new contact's fields."""
 
     contact_id = HiddenField()
-    contact_kind = SelectField(_l("Contact kind"), choices=ContactKind.choices(), default="person")
+    contact_kind = SelectField(
+        _l("Contact kind"), choices=select_choices(ContactKind.choices()), default="person"
+    )
     salutation = SelectField(
-        _l("Title"), choices=[("", "—")] + Salutation.choices(), validators=[Optional()]
+        lazy_pgettext("salutation", "Title"),
+        choices=select_choices(Salutation.choices(), blank="—"),
+        validators=[Optional()],
     )
     first_name = StringField(_l("First name"), validators=[Optional(), Length(max=80)])
     last_name = StringField(
@@ -37,7 +43,7 @@ class LeadCreateForm(CarflowForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     language = SelectField(
         _l("Language"),
-        choices=[("en", "English"), ("fr", "Français"), ("nl", "Nederlands")],
+        choices=select_choices([("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]),
         default="en",
     )
     lead_type_id = SelectField(_l("Lead type"), coerce=int)
@@ -50,13 +56,13 @@ class LeadCreateForm(CarflowForm):
 def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
     """Choices from the settings; a user without 'view all branches' creates in their branch."""
     form.lead_type_id.choices = [
-        (t.id, t.name)
+        (t.id, localized_name(t))
         for t in db.session.scalars(
             select(LeadType).where(LeadType.active).order_by(LeadType.position, LeadType.name)
         )
     ]
     form.source_id.choices = [
-        (s.id, s.name)
+        (s.id, localized_name(s))
         for s in db.session.scalars(
             select(LeadSource).where(LeadSource.active).order_by(LeadSource.position)
         )

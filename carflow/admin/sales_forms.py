@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from carflow.admin.forms import PickedIdField
+from carflow.admin.forms import PickedIdField, select_choices
 from carflow.models import Fuel, Gearbox
 from carflow.safe_form import SafeForm
 
@@ -55,7 +55,7 @@ def _mileage(label):
 
 
 def _choices(enum_cls):
-    return [("", "—")] + enum_cls.choices()
+    return select_choices(enum_cls.choices(), blank="—")
 
 
 class TradeInForm(SafeForm):

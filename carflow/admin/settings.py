@@ -10,6 +10,28 @@ from carflow.extensions import db
 from carflow.models import LeadSource, LeadType, LostReason
 
 
+def _none_if_empty(value):
+    return (value or "").strip() or None
+
+
+# Reference data has an English name and may have a French and a Dutch one (issue 13).
+NAME_LABELS = {
+    "name": _l("Name"),
+    "name_fr": _l("Name in French"),
+    "name_nl": _l("Name in Dutch"),
+}
+NAME_ARGS = {
+    "name_fr": {
+        "filters": [_none_if_empty],
+        "description": _l("Empty: the name is shown."),
+    },
+    "name_nl": {
+        "filters": [_none_if_empty],
+        "description": _l("Empty: the name is shown."),
+    },
+}
+
+
 class SettingsModelView(SecuredModelView):
     required_action = "settings.manage"
     can_delete = False
@@ -19,27 +41,43 @@ class SettingsModelView(SecuredModelView):
 class LeadTypeView(SettingsModelView):
     """F25–F26: 'Purchase – Opportunity deadlines': the first-contact delay per lead type."""
 
-    column_list = ("name", "first_contact_delay_minutes", "active", "position")
-    form_columns = ("name", "first_contact_delay_minutes", "active", "position")
+    column_list = (
+        "name",
+        "name_fr",
+        "name_nl",
+        "first_contact_delay_minutes",
+        "active",
+        "position",
+    )
+    form_columns = (
+        "name",
+        "name_fr",
+        "name_nl",
+        "first_contact_delay_minutes",
+        "active",
+        "position",
+    )
     column_labels = {
-        "name": _l("Name"),
+        **NAME_LABELS,
         "first_contact_delay_minutes": _l("First-contact delay (minutes)"),
         "active": _l("Active"),
         "position": _l("Position"),
     }
     form_args = {
+        **NAME_ARGS,
         "first_contact_delay_minutes": {
             "validators": [Optional(), NumberRange(min=1, max=60 * 24 * 90)],
             "description": _l("Empty: the account default applies."),
-        }
+        },
     }
 
 
 class LeadSourceView(SettingsModelView):
-    column_list = ("name", "is_media_partner", "active", "position")
-    form_columns = ("name", "is_media_partner", "active", "position")
+    column_list = ("name", "name_fr", "name_nl", "is_media_partner", "active", "position")
+    form_columns = ("name", "name_fr", "name_nl", "is_media_partner", "active", "position")
+    form_args = NAME_ARGS
     column_labels = {
-        "name": _l("Name"),
+        **NAME_LABELS,
         "is_media_partner": _l("Media partner"),
         "active": _l("Active"),
         "position": _l("Position"),
@@ -47,9 +85,10 @@ class LeadSourceView(SettingsModelView):
 
 
 class LostReasonView(SettingsModelView):
-    column_list = ("name", "active", "position")
-    form_columns = ("name", "active", "position")
-    column_labels = {"name": _l("Name"), "active": _l("Active"), "position": _l("Position")}
+    column_list = ("name", "name_fr", "name_nl", "active", "position")
+    form_columns = ("name", "name_fr", "name_nl", "active", "position")
+    form_args = NAME_ARGS
+    column_labels = {**NAME_LABELS, "active": _l("Active"), "position": _l("Position")}
 
 
 def register_settings_views(admin) -> None:

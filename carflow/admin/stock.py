@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, request
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import (
+    EnumEqualFilter,
+    EnumFilterEmpty,
+    EnumFilterInList,
+    EnumFilterNotEqual,
+    EnumFilterNotInList,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,9 +21,10 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from carflow.admin.base import SecuredModelView
+from carflow.admin.forms import select_choices
 from carflow.extensions import db
-from carflow.i18n import fmt_money
-from carflow.models import Fuel, Gearbox, Offer, TestDrive, VehicleStatus
+from carflow.i18n import fmt_km, fmt_money
+from carflow.models import Fuel, Gearbox, Offer, TestDrive, Vehicle, VehicleStatus
 from carflow.permissions import can
 from carflow.services.errors import STALE_MESSAGE, ServiceError
 from carflow.services.stock import normalize_vin, search_vehicles
@@ -46,6 +54,32 @@ def _status_badge(view, context, model, name):
 
 def _money(view, context, model, name):
     return fmt_money(getattr(model, name))
+
+
+def _label(view, context, model, name):
+    """An enum column (fuel, gearbox…) as its translated label, not its code."""
+    value = getattr(model, name)
+    return "" if value is None else str(value.label)
+
+
+def _mileage(view, context, model, name):
+    return fmt_km(model.mileage)
+
+
+def _enum_filters(column, label, enum_cls) -> list:
+    """Flask-Admin's filters of an enum column (same order, so the same URLs), offering the
+    translated labels instead of the stored codes."""
+
+    def options():
+        return [(m.value, m.label) for m in enum_cls]  # lazy: shown in the reader's language
+
+    return [
+        EnumEqualFilter(column, label, options=options),
+        EnumFilterNotEqual(column, label, options=options),
+        EnumFilterEmpty(column, label),
+        EnumFilterInList(column, label, options=options),
+        EnumFilterNotInList(column, label, options=options),
+    ]
 
 
 def vehicle_json(vehicle) -> dict:
@@ -97,10 +131,21 @@ class StockView(SecuredModelView):
         "branch.name": _l("Branch"),
     }
     column_searchable_list = ("stock_number", "make", "model", "plate", "vin")
-    column_filters = ("make", "status", "branch.name", "fuel")
+    column_filters = (
+        "make",
+        *_enum_filters(Vehicle.status, _l("Status"), VehicleStatus),
+        "branch.name",
+        *_enum_filters(Vehicle.fuel, _l("Fuel"), Fuel),
+    )
     column_sortable_list = ("stock_number", "make", "model", "mileage", "price", "status")
     column_default_sort = ("stock_number", False)
-    column_formatters = {"status": _status_badge, "price": _money}
+    column_formatters = {
+        "status": _status_badge,
+        "price": _money,
+        "fuel": _label,
+        "gearbox": _label,
+        "mileage": _mileage,
+    }
     form_columns = (
         "stock_number",
         "make",
@@ -132,14 +177,17 @@ class StockView(SecuredModelView):
             ]
         },
         "mileage": {"validators": [Optional(), NumberRange(min=0, max=2_000_000)]},
-        "status": {"choices": VehicleStatus.choices(), "coerce": _enum_or_none(VehicleStatus)},
+        "status": {
+            "choices": select_choices(VehicleStatus.choices()),
+            "coerce": _enum_or_none(VehicleStatus),
+        },
         "fuel": {
-            "choices": [("", "—")] + Fuel.choices(),
+            "choices": select_choices(Fuel.choices(), blank="—"),
             "coerce": _enum_or_none(Fuel),
             "validators": [Optional()],
         },
         "gearbox": {
-            "choices": [("", "—")] + Gearbox.choices(),
+            "choices": select_choices(Gearbox.choices(), blank="—"),
             "coerce": _enum_or_none(Gearbox),
             "validators": [Optional()],
         },

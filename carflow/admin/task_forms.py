@@ -6,6 +6,7 @@ Date-times are entered as wall-clock times in the user's time zone (`datetime-lo
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -17,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
+from carflow.i18n import localized_name
 from carflow.models import ContactOutcome, DeadlineKind
 from carflow.safe_form import SafeForm
 
@@ -26,7 +28,9 @@ DT_FORMAT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 class DeadlineAddForm(CarflowForm):
     due_at = DateTimeLocalField(_l("Due"), format=DT_FORMAT, validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=DeadlineKind.choices(), default="follow_up")
+    kind = SelectField(
+        _l("Kind"), choices=select_choices(DeadlineKind.choices()), default="follow_up"
+    )
 
 
 class DeadlineMoveForm(CarflowForm):
@@ -38,7 +42,9 @@ class DeadlineMoveForm(CarflowForm):
 class DeadlineOutcomeForm(CarflowForm):
     outcome = SelectField(
         _l("Contact"),
-        choices=[(o.value, o.label) for o in (ContactOutcome.made, ContactOutcome.not_made)],
+        choices=select_choices(
+            (o.value, o.label) for o in (ContactOutcome.made, ContactOutcome.not_made)
+        ),
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Outcome note"), validators=[Optional(), Length(max=2000)])
@@ -49,7 +55,9 @@ class DeadlineOutcomeForm(CarflowForm):
 
 
 class TaskForm(CarflowForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        lazy_pgettext("task", "Title"), validators=[DataRequired(), Length(max=200)]
+    )
     assignee_id = SelectField(_l("Assignee"), coerce=int, validators=[InputRequired()])
     starts_at = DateTimeLocalField(_l("Start"), format=DT_FORMAT, validators=[DataRequired()])
     duration = IntegerField(
@@ -90,7 +98,7 @@ def deadline_settings_form(lead_types, formdata=None, obj=None):
             DeadlineSettingsForm,
             f"type_{lead_type.id}",
             IntegerField(
-                lead_type.name,
+                localized_name(lead_type),
                 validators=[Optional(), NumberRange(min=1, max=60 * 24 * 90)],
                 description=_l("Empty: the default applies."),
             ),

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.models import Edition
 from carflow.permissions import PERMISSION_LABELS, ROLE_LABELS
 from carflow.services.account import DAYS
@@ -38,8 +38,10 @@ LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")
 
 
 @lru_cache(maxsize=1)
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"]
+def timezone_choices() -> list:
+    return select_choices(
+        (tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"
+    )
 
 
 def _int_or_none(value):
@@ -49,7 +51,7 @@ def _int_or_none(value):
 class ProfileForm(CarflowForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    language = SelectField(_l("Language"), choices=select_choices(LANGUAGE_CHOICES))
     timezone = SelectField(_l("Time zone"), choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -60,10 +62,10 @@ class ProfileForm(CarflowForm):
 class UserForm(ProfileForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     branch_id = SelectField(_l("Branch"), coerce=_int_or_none, validators=[Optional()])
-    role = SelectField(_l("Role preset"), choices=list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role preset"), choices=select_choices(ROLE_LABELS.items()))
     permissions = SelectMultipleField(
         _l("Permissions"),
-        choices=list(PERMISSION_LABELS.items()),
+        choices=select_choices(PERMISSION_LABELS.items()),
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[Optional()],
@@ -99,7 +101,7 @@ class CompanyForm(CarflowForm):
 
 
 class EditionForm(CarflowForm):
-    edition = SelectField(_l("Edition"), choices=Edition.choices())
+    edition = SelectField(_l("Edition"), choices=select_choices(Edition.choices()))
 
 
 class LogoForm(CarflowForm):

@@ -56,6 +56,8 @@ class LeadType(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    name_fr: Mapped[str | None] = mapped_column(String(80))  # empty: `name` is shown
+    name_nl: Mapped[str | None] = mapped_column(String(80))
     first_contact_delay_minutes: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -71,6 +73,8 @@ class LeadSource(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    name_fr: Mapped[str | None] = mapped_column(String(80))
+    name_nl: Mapped[str | None] = mapped_column(String(80))
     is_media_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -86,6 +90,8 @@ class LostReason(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_fr: Mapped[str | None] = mapped_column(String(120))
+    name_nl: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

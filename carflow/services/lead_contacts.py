@@ -11,7 +11,7 @@ from carflow.models import Contact, Event, Lead, LeadContact, User
 from carflow.services.contacts import create_contact, update_contact
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
-from carflow.timeline import register_event_kind
+from carflow.timeline import field_labels, register_event_kind
 
 RELATION_MAX_LENGTH = 60
 
@@ -20,7 +20,7 @@ def _describe_updated(data: dict) -> str:
     return _(
         "Contact %(contact)s updated (%(fields)s)",
         contact=data.get("contact", ""),
-        fields=", ".join(data.get("fields") or []),
+        fields=field_labels(data.get("fields")),
     )
 
 

@@ -20,7 +20,7 @@
     var due = Date.parse(box.dataset.due || "");
     var target = box.querySelector(".countdown");
     if (isNaN(due) || !target) { return; }
-    var units = (box.dataset.units || "d,h,min,s").split(",");
+    var units = (box.dataset.units || ",,,").split(",");
     function tick() {
       var left = due - Date.now();
       var label = left < 0 ? box.dataset.labelOverdue : box.dataset.labelLeft;

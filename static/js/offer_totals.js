@@ -40,7 +40,7 @@
     if (!price || !rate) { return; }
     var locale = table.dataset.locale || undefined;
     var money = new Intl.NumberFormat(locale, { style: "currency", currency: table.dataset.currency || "EUR" });
-    var percent = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+    var percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 });
 
     function cell(name) { return table.querySelector("[data-total=" + name + "]"); }
     function euros(cents) { return money.format(Number(cents) / 100); }
@@ -56,7 +56,7 @@
       var rateCents = toCents(rate.value);
       var totals = compute(toCents(price.value), discount ? toCents(discount.value) : 0n,
         tradeInCents(), rateCents);
-      cell("rate").textContent = rateCents === null ? "" : percent.format(Number(rateCents) / 100);
+      cell("rate").textContent = rateCents === null ? "" : percent.format(Number(rateCents) / 10000);
       ["net", "vat", "total", "trade_in", "payable"].forEach(function (name) {
         var text = "—";
         if (totals && price.value.trim() !== "") {

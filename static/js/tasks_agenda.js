@@ -19,7 +19,11 @@
     eventDidMount: function (info) {
       var props = info.event.extendedProps;
       info.el.setAttribute("data-kind", props.kind);
-      if (props.overdue) { info.el.setAttribute("title", info.event.title + " (overdue)"); }
+      if (props.overdue) {
+        // The page's translation, e.g. "{title} (en retard)".
+        var label = el.getAttribute("data-label-overdue") || "{title}";
+        info.el.setAttribute("title", label.replace("{title}", info.event.title));
+      }
     }
   });
   calendar.render();
