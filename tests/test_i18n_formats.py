@@ -144,7 +144,7 @@ def test_offer_page_and_pdfs_write_the_vat_rate_in_the_users_locale(app, client,
     offer = make_offer(lead, user, vat_rate=Decimal("21.00"))
     db.session.commit()
     response = client.get(f"/admin/offers/{offer.id}")
-    page = _plain(response.get_data(as_text=True))
+    page = _plain(re.sub(r"<[^>]+>", "", response.get_data(as_text=True)))  # text as read
     assert response.status_code == 200
     assert "TVA 21 %" in page and "21.00 %" not in page
     for kind in ("quote", "purchase_order"):
