@@ -64,7 +64,7 @@ def test_a_tab_in_a_single_line_field_is_refused(client, lead):
     response = client.post(
         f"/admin/offers/new/{lead.id}", data=OFFER | {"vehicle_description": "Golf\tGTI"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Remove the control characters" in response.text
     assert _count(Offer) == 0
 
@@ -87,7 +87,7 @@ def test_a_tab_in_a_single_line_field_is_refused(client, lead):
 )
 def test_offer_numbers_and_dates_out_of_bounds_are_refused(client, lead, field, value, message):
     response = client.post(f"/admin/offers/new/{lead.id}", data=OFFER | {field: value})
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 400, response.status_code
     assert message in response.text, field
     assert _count(Offer) == 0
 
@@ -107,7 +107,7 @@ def test_offer_numbers_and_dates_out_of_bounds_are_refused(client, lead, field, 
 def test_trade_in_bounds(client, lead, field, value, message):
     form = {"make": "VW", "model": "Golf", field: value}
     response = client.post(f"/admin/trade-ins/new/{lead.id}", data=form)
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 400, response.status_code
     assert message in response.text
     assert _count(TradeIn) == 0
 
@@ -128,7 +128,7 @@ def test_offer_vehicle_id_errors_show_next_to_the_picker(client, lead, vehicle_i
         f"/admin/offers/new/{lead.id}",
         data=OFFER | {"vehicle_id": vehicle_id, "vehicle_description": ""},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     picker = _picker_errors(response.text)
     assert message in picker and "vehicle-search is-invalid" in picker
     assert _count(Offer) == 0
@@ -147,7 +147,7 @@ def test_test_drive_vehicle_id_errors_show_next_to_the_picker(client, lead, vehi
         "mileage_out": "1200",
     }
     response = client.post(f"/admin/test-drives/new/{lead.id}", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     picker = _picker_errors(response.text)
     assert message in picker and "vehicle-search is-invalid" in picker
     assert _count(TestDrive) == 0
@@ -165,7 +165,7 @@ def test_test_drive_mileage_and_dates_are_bounded(client, lead):
         "mileage_in": "3000000",
     }
     response = client.post(f"/admin/test-drives/new/{lead.id}", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     for message in ("whole number between", "between 1900-01-01", "at most 2,000,000 km"):
         assert message in response.text
     assert _count(TestDrive) == 0

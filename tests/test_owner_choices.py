@@ -64,7 +64,7 @@ def test_lead_create_owner_choices(client, login_as):
     }
     for refused in ("reception", "readonly", "ghent"):
         response = client.post("/admin/lead/new/", data=form | {"owner_id": people[refused].id})
-        assert response.status_code == 200 and b"Not a valid choice" in response.data, refused
+        assert response.status_code == 400 and b"Not a valid choice" in response.data, refused
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 0
     ok = client.post("/admin/lead/new/", data=form | {"owner_id": people["colleague"].id})
     assert ok.status_code == 302

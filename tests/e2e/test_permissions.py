@@ -87,7 +87,7 @@ def test_admin_creates_a_limited_salesperson_who_sees_only_what_is_allowed(
     assert response.status == 404
     response = page.goto(f"{live_server}/admin/users/")
     assert response.status == 403
-    expect(page.locator(".refused")).to_contain_text("permission")
+    expect(page.locator(".error-page")).to_contain_text("permission")
 
 
 def test_switching_to_the_go_edition_hides_leads_for_everyone(
