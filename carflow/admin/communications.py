@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from carflow.admin.base import HiddenView
 from carflow.admin.forms import CarflowForm
 from carflow.admin.lead_page import get_visible_lead
+from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.i18n import fmt_money
 from carflow.lead_page_parts import register_lead_action
@@ -86,6 +87,7 @@ def _fill_choices(form: CommunicationForm, lead, offers) -> None:
 
 def _prefill(form: CommunicationForm, lead, offers) -> None:
     wanted = request.args.get("offer_id", type=int)
+    wanted = wanted if is_valid_id(wanted) else None
     offer = next((o for o in offers if o.id == wanted), offers[0])
     form.offer_id.data = offer.id
     form.subject.data, form.body.data = default_message(lead, offer, current_user)

@@ -7,6 +7,7 @@ from flask_admin import expose
 from flask_login import current_user
 
 from carflow.admin.base import HiddenView
+from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.lead_page_parts import available_actions, panels_for
 from carflow.models import Lead, LeadStatus, utcnow
@@ -72,6 +73,7 @@ class LeadPageView(HiddenView):
         if tab not in TABS:
             tab = "details"
         before = request.args.get("before", type=int)
+        before = before if is_valid_id(before) else None
         # Each tab reads only what it shows: the timeline on Details, the deadlines on
         # Follow-up, the linked contacts on Contacts (fewer queries, issue 8).
         events, more_events = (

@@ -20,6 +20,7 @@ from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
 from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
+from carflow.safe_form import without_control_characters
 from carflow.services.contacts import search_contacts
 from carflow.services.lead_creation import create_lead_from_form
 from carflow.services.overview import fetch_page
@@ -203,6 +204,8 @@ class LeadView(SecuredModelView):
                 "phone": c.phone or c.mobile or "",
                 "city": c.city or "",
             }
-            for c in search_contacts(request.args.get("q", ""), user=current_user)
+            for c in search_contacts(
+                without_control_characters(request.args.get("q", "")), user=current_user
+            )
         ]
         return jsonify(results=results)

@@ -26,6 +26,7 @@ from carflow.extensions import db
 from carflow.i18n import fmt_km, fmt_money
 from carflow.models import Fuel, Gearbox, Offer, TestDrive, Vehicle, VehicleStatus
 from carflow.permissions import can
+from carflow.safe_form import without_control_characters
 from carflow.services.errors import STALE_MESSAGE, ServiceError
 from carflow.services.stock import normalize_vin, search_vehicles
 
@@ -251,5 +252,5 @@ class StockView(SecuredModelView):
         """JSON: at most 20 vehicles matching `q`, for the offer and test-drive pickers."""
         if not can(current_user, "stock.view"):
             abort(403)
-        vehicles = search_vehicles(request.args.get("q", "")[:100])
+        vehicles = search_vehicles(without_control_characters(request.args.get("q", ""))[:100])
         return jsonify(results=[vehicle_json(v) for v in vehicles])

@@ -14,9 +14,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from carflow.admin.base import SecuredBaseView
+from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.models import Branch, User, utcnow
 from carflow.permissions import Perm, effective_permissions
+from carflow.safe_form import FIRST_DATE, LAST_DATE
 from carflow.services.agenda import (
     PERIODS,
     STATUSES,
@@ -30,14 +32,15 @@ from carflow.services.agenda import (
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if is_valid_id(value) else None
 
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if FIRST_DATE <= day <= LAST_DATE else None
 
 
 def _moment_arg(name: str) -> datetime | None:
@@ -47,6 +50,8 @@ def _moment_arg(name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(request.args.get(name, "").replace("Z", "+00:00"))
     except ValueError:
+        return None
+    if not FIRST_DATE <= value.date() <= LAST_DATE:
         return None
     return local_to_utc(value, current_user.timezone)
 

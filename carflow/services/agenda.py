@@ -132,6 +132,8 @@ def decode_agenda_cursor(token: str | None):
         return None
     if at.tzinfo is None or kind not in KINDS or not isinstance(item_id, int):
         return None
+    if not 1 <= item_id <= 2**31 - 1 or not 1900 <= at.year <= 2100:
+        return None
     return at, kind, item_id
 
 
