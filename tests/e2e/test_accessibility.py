@@ -38,6 +38,10 @@ PAGES = [
     ("deadline-settings", "/admin/settings/deadlines/"),
     ("users", "/admin/users/"),
     ("profile", "/admin/profile/"),
+    ("lead-types", "/admin/lead_type/"),
+    ("lead-sources", "/admin/lead_source/"),
+    ("lost-reasons", "/admin/lost_reason/"),
+    ("lead-type-edit", "/admin/lead_type/edit/?id=1"),
 ]
 
 
@@ -67,4 +71,12 @@ def test_pages_have_no_serious_accessibility_violations(
     page.get_by_role("button", name="Lost…").click()
     page.locator("#modal-status").wait_for(state="visible")
     _check(page, "lead-modal-status", screenshot_dir, failures)
+    page.keyboard.press("Escape")
+    page.locator("#modal-status").wait_for(state="hidden")
+    page.get_by_role("button", name="Note").click()  # a flash message and its close button
+    page.get_by_role("textbox", name="Note").fill("Called back")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("#modal-note").get_by_role("button", name="Add note").click()
+    page.locator(".alert-success").wait_for(state="visible")
+    _check(page, "lead-flash", screenshot_dir, failures)
     assert not failures, "\n\n".join(failures)
