@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from carflow.extensions import db
@@ -62,8 +63,8 @@ def test_settings_page_changes_new_leads_only(client, login_as):
     response = client.post(
         "/admin/settings/deadlines/",
         data={
-            "default_minutes": "30",
-            f"type_{lead_type.id}": "600",
+            "default_delay": "0:30",
+            f"type_{lead_type.id}": "10:00",
             f"type_{other.id}": "",
             "count_in_opening_hours": "y",
             "version": settings.version_id,
@@ -93,13 +94,20 @@ def test_settings_page_refuses_bad_input_and_other_roles(client, login_as):
     settings = AccountSettings.get()
     db.session.commit()
     bad = client.post(
-        "/admin/settings/deadlines/", data={"default_minutes": "0", "version": settings.version_id}
+        "/admin/settings/deadlines/", data={"default_delay": "0:00", "version": settings.version_id}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and "Enter a delay between 0:01 and 2160:00." in bad.text
+    for typed in ("4:75", "soon", "-1"):
+        refused = client.post(
+            "/admin/settings/deadlines/",
+            data={"default_delay": typed, "version": settings.version_id},
+        )
+        assert refused.status_code == 400 and f'value="{typed}"' in refused.text, typed
+        assert "Enter hours and minutes, for example 4:30." in refused.text
     stale = client.post(
-        "/admin/settings/deadlines/", data={"default_minutes": "5", "version": "99"}
+        "/admin/settings/deadlines/", data={"default_delay": "0:05", "version": "99"}
     )
-    assert stale.status_code == 400 and "Someone else changed" in stale.text
+    assert stale.status_code == 409 and "Someone else changed" in stale.text
     db.session.refresh(settings)
     assert settings.default_first_contact_delay_minutes == 24 * 60
     login_as("salesperson")
@@ -262,3 +270,15 @@ def test_winning_or_losing_a_lead_closes_its_open_deadlines(app):
         assert lead.next_deadline_at is None
         deadlines = db.session.scalars(select(Deadline).where(Deadline.lead_id == lead.id)).all()
         assert deadlines and all(d.closed_at is not None for d in deadlines)
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [("4:30", 270), ("24:00", 1440), ("2", 120), ("1h15", 75), (" 0:05 ", 5), ("4:75", None)],
+)
+def test_delays_are_typed_as_hours_and_minutes(typed, minutes):
+    from carflow.admin.duration import minutes_as_hours, parse_hours_minutes
+
+    assert parse_hours_minutes(typed) == minutes
+    if minutes is not None:
+        assert parse_hours_minutes(minutes_as_hours(minutes)) == minutes

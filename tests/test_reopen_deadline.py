@@ -83,19 +83,19 @@ def test_settings_page_edits_the_reopen_delay(client, login_as):
     settings = AccountSettings.get()
     db.session.commit()
     page = client.get("/admin/settings/deadlines/")
-    assert "Follow-up delay after reopening a lead (minutes)" in page.text
-    data = {"default_minutes": "60", "reopen_minutes": "45", "version": settings.version_id}
+    assert "Follow-up delay after reopening a lead (hours:minutes)" in page.text
+    data = {"default_delay": "1:00", "reopen_delay": "0:45", "version": settings.version_id}
     assert client.post("/admin/settings/deadlines/", data=data).status_code == 302
     db.session.refresh(settings)
     assert settings.reopen_follow_up_minutes == 45
     form = client.get("/admin/settings/deadlines/").text
-    assert re.search(r'<input[^>]*name="reopen_minutes"[^>]*value="45"', form)
+    assert re.search(r'<input[^>]*name="reopen_delay"[^>]*value="0:45"', form)
     bad = client.post(
         "/admin/settings/deadlines/",
-        data={"default_minutes": "60", "reopen_minutes": "0", "version": settings.version_id},
+        data={"default_delay": "1:00", "reopen_delay": "0", "version": settings.version_id},
     )
     assert bad.status_code == 400
-    empty = {"default_minutes": "60", "reopen_minutes": "", "version": settings.version_id}
+    empty = {"default_delay": "1:00", "reopen_delay": "", "version": settings.version_id}
     assert client.post("/admin/settings/deadlines/", data=empty).status_code == 302
     db.session.refresh(settings)
     assert settings.reopen_follow_up_minutes is None  # the first-contact delay applies

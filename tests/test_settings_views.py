@@ -14,10 +14,15 @@ def test_edit_lead_type_keeps_its_unique_name(client, login_as):
     db.session.commit()
     response = client.post(
         f"/admin/lead_type/edit/?id={lead_type.id}",
-        data={"name": "Purchase", "first_contact_delay_minutes": "90", "position": "0"},
+        data={"name": "Purchasing", "first_contact_delay_minutes": "90", "position": "0"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert db.session.get(LeadType, lead_type.id).first_contact_delay_minutes == 90
+    edited = db.session.get(LeadType, lead_type.id)
+    # The delay is set in one place only (the deadline settings): not from this form.
+    assert edited.name == "Purchasing" and edited.first_contact_delay_minutes == 60
+    listing = client.get("/admin/lead_type/")
+    assert listing.status_code == 200 and "1:00" in listing.text
+    assert "First-contact delay (hours:minutes)" in listing.text
 
 
 def test_duplicate_lead_type_name_is_refused(client, login_as):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import NumberRange, Optional
 
 from carflow.admin.base import SecuredModelView
+from carflow.admin.duration import minutes_as_hours
 from carflow.extensions import db
 from carflow.models import LeadSource, LeadType, LostReason
 
@@ -38,8 +39,15 @@ class SettingsModelView(SecuredModelView):
     column_exclude_list = ()
 
 
+def _delay_column(view, context, model, name):
+    """The lead type's first-contact delay as hours:minutes (edited in the deadline settings,
+    the one place for delays), or the account default."""
+    minutes = model.first_contact_delay_minutes
+    return minutes_as_hours(minutes) if minutes else _("default")
+
+
 class LeadTypeView(SettingsModelView):
-    """F25–F26: 'Purchase – Opportunity deadlines': the first-contact delay per lead type."""
+    """Lead types; their first-contact delays are set in Settings › deadlines (F25–F26)."""
 
     column_list = (
         "name",
@@ -49,27 +57,18 @@ class LeadTypeView(SettingsModelView):
         "active",
         "position",
     )
-    form_columns = (
-        "name",
-        "name_fr",
-        "name_nl",
-        "first_contact_delay_minutes",
-        "active",
-        "position",
-    )
+    form_columns = ("name", "name_fr", "name_nl", "active", "position")
     column_labels = {
         **NAME_LABELS,
-        "first_contact_delay_minutes": _l("First-contact delay (minutes)"),
+        "first_contact_delay_minutes": _l("First-contact delay (hours:minutes)"),
         "active": _l("Active"),
         "position": _l("Position"),
     }
-    form_args = {
-        **NAME_ARGS,
-        "first_contact_delay_minutes": {
-            "validators": [Optional(), NumberRange(min=1, max=60 * 24 * 90)],
-            "description": _l("Empty: the account default applies."),
-        },
+    column_formatters = {"first_contact_delay_minutes": _delay_column}
+    column_descriptions = {
+        "first_contact_delay_minutes": _l("Set in Settings › Purchase – Opportunity deadlines.")
     }
+    form_args = NAME_ARGS
 
 
 class LeadSourceView(SettingsModelView):

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from carflow.admin.duration import HoursMinutesField
 from carflow.admin.forms import CarflowForm, select_choices
 from carflow.i18n import localized_name
 from carflow.models import ContactOutcome, DeadlineKind
@@ -79,28 +80,25 @@ def deadline_settings_form(lead_types, formdata=None, obj=None):
     """F26: the default delay, 'count in opening hours' and one delay field per lead type."""
 
     class DeadlineSettingsForm(CarflowForm):
-        default_minutes = IntegerField(
-            _l("Default first-contact delay (minutes)"),
-            validators=[InputRequired(), NumberRange(min=1, max=60 * 24 * 90)],
+        default_delay = HoursMinutesField(
+            _l("Default first-contact delay (hours:minutes)"),
+            validators=[InputRequired(_l("Enter hours and minutes, for example 4:30."))],
         )
         count_in_opening_hours = BooleanField(
             _l("Count delays in the branch's sales opening hours")
         )
         version = HiddenField()
 
-    DeadlineSettingsForm.reopen_minutes = IntegerField(  # issue 13: reopening a lost lead
-        _l("Follow-up delay after reopening a lead (minutes)"),
-        validators=[Optional(), NumberRange(min=1, max=60 * 24 * 90)],
+    DeadlineSettingsForm.reopen_delay = HoursMinutesField(  # issue 13: reopening a lost lead
+        _l("Follow-up delay after reopening a lead (hours:minutes)"),
         description=_l("Empty: the lead type's first-contact delay applies."),
     )
     for lead_type in lead_types:
         setattr(
             DeadlineSettingsForm,
             f"type_{lead_type.id}",
-            IntegerField(
-                localized_name(lead_type),
-                validators=[Optional(), NumberRange(min=1, max=60 * 24 * 90)],
-                description=_l("Empty: the default applies."),
+            HoursMinutesField(
+                localized_name(lead_type), description=_l("Empty: the default applies.")
             ),
         )
     return (
