@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import available_timezones
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -38,10 +40,25 @@ LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")
 
 
 @lru_cache(maxsize=1)
-def timezone_choices() -> list:
-    return select_choices(
-        (tz, tz) for tz in sorted(available_timezones()) if "/" in tz or tz == "UTC"
-    )
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC"))
+
+
+def _zone_label(zone: str) -> str:
+    return zone.replace("_", " ")
+
+
+def timezone_choices() -> dict:
+    """The time-zone picker's groups: the account's zone first, then Europe, then the rest
+    (the page's `data-searchable` filter narrows the list as the user types)."""
+    account_zone = current_app.config["CARFLOW_DEFAULT_TIMEZONE"]
+    europe = [z for z in _zones() if z.startswith("Europe/") and z != account_zone]
+    other = [z for z in _zones() if not z.startswith("Europe/") and z != account_zone]
+    return {
+        str(_l("Account time zone")): select_choices([(account_zone, _zone_label(account_zone))]),
+        str(_l("Europe")): select_choices((z, _zone_label(z)) for z in europe),
+        str(_l("Other time zones")): select_choices((z, _zone_label(z)) for z in other),
+    }
 
 
 def _int_or_none(value):
@@ -52,7 +69,11 @@ class ProfileForm(CarflowForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
     language = SelectField(_l("Language"), choices=select_choices(LANGUAGE_CHOICES))
-    timezone = SelectField(_l("Time zone"), choices=[])
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[],
+        render_kw={"data-searchable": _l("Filter: type a city or region")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +152,11 @@ class BranchForm(CarflowForm):
         _l("New-lead notifications to"), validators=[Optional(), Email(), Length(max=254)]
     )
     website = StringField(_l("Website"), validators=[Optional(), Length(max=254)])
-    timezone = SelectField(_l("Time zone"), choices=[])
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[],
+        render_kw={"data-searchable": _l("Filter: type a city or region")},
+    )
     active = BooleanField(_l("Active"), default=True)
 
     def __init__(self, *args, **kwargs):
@@ -154,6 +179,6 @@ for _kind in ("sales", "aftersales"):
             StringField(
                 _DAY_LABELS[_day],
                 validators=[Optional(), Length(max=60)],
-                render_kw={"placeholder": "09:00-12:30,13:30-18:00"},
+                render_kw={"placeholder": lazy_pgettext("opening hours", "Closed")},
             ),
         )
