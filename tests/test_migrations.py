@@ -19,16 +19,22 @@ def _upgrade_and_check(url: str, tmp_path) -> None:
         db.engine.dispose()
 
 
-def test_upgrade_from_empty_matches_the_models(tmp_path):
+def _on_a_fresh_database(check, tmp_path) -> None:
+    """Run `check(url, tmp_path)` on a new database: PostgreSQL when the suite runs on it
+    (dropped afterwards), else an SQLite file."""
     base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
-    if base:
-        url, drop = create_pg_database(base)
-        try:
-            _upgrade_and_check(url, tmp_path)
-        finally:
-            drop()
-    else:
-        _upgrade_and_check(f"sqlite:///{tmp_path / 'migrated.sqlite'}", tmp_path)
+    if not base:
+        check(f"sqlite:///{tmp_path / 'fresh.sqlite'}", tmp_path)
+        return
+    url, drop = create_pg_database(base)
+    try:
+        check(url, tmp_path)
+    finally:
+        drop()
+
+
+def test_upgrade_from_empty_matches_the_models(tmp_path):
+    _on_a_fresh_database(_upgrade_and_check, tmp_path)
 
 
 def _backfill(url: str, tmp_path) -> None:
@@ -57,15 +63,7 @@ def _backfill(url: str, tmp_path) -> None:
 
 def test_lead_search_created_at_is_filled_from_the_leads(tmp_path):
     """Issue 8: upgrading a database that has search terms copies each lead's creation time."""
-    base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
-    if base:
-        url, drop = create_pg_database(base)
-        try:
-            _backfill(url, tmp_path)
-        finally:
-            drop()
-    else:
-        _backfill(f"sqlite:///{tmp_path / 'backfill.sqlite'}", tmp_path)
+    _on_a_fresh_database(_backfill, tmp_path)
 
 
 def test_migrations_do_not_import_product_code():
@@ -124,12 +122,4 @@ def _recompute_offers(url: str, tmp_path) -> None:
 
 def test_offer_totals_are_recomputed_under_the_corrected_vat_rule(tmp_path):
     """Issue 13 (F11): stored offers with a trade-in get VAT on the price after discount."""
-    base = os.environ.get("CARFLOW_TEST_DATABASE_URL")
-    if base:
-        url, drop = create_pg_database(base)
-        try:
-            _recompute_offers(url, tmp_path)
-        finally:
-            drop()
-    else:
-        _recompute_offers(f"sqlite:///{tmp_path / 'offers.sqlite'}", tmp_path)
+    _on_a_fresh_database(_recompute_offers, tmp_path)
