@@ -214,3 +214,33 @@ def test_the_no_result_line_comes_from_the_page(page, live_server, e2e_user, err
     expect(page.locator("#vehicle-search-status")).to_have_text("No vehicle found.")
     expect(box).to_have_attribute("aria-expanded", "false")
     assert errors == []
+
+
+def test_a_late_answer_to_an_older_query_is_ignored(page, live_server, e2e_user, errors):
+    make_contact(first_name="Jan", last_name="Spouseman")
+    db.session.commit()
+    login(page, live_server, "manager@carflow.example")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/admin/lead/contact-search*", hold_the_first)
+    page.goto(f"{live_server}/admin/lead/new/")
+    box = page.get_by_role("combobox", name=CONTACT_LABEL)
+    with page.expect_request("**/contact-search?q=Sp"):
+        box.fill("Sp")
+    box.fill("Spouseman")
+    expect(page.get_by_role("option", name=re.compile("Jan Spouseman"))).to_be_visible()
+    stale = '{"results": [{"id": 1, "name": "Stale Answer"}]}'
+    with page.expect_response("**/contact-search?q=Sp"):
+        held[0].fulfill(status=200, content_type="application/json", body=stale)
+    # One more round trip to the server: the stale body has long been read by then.
+    page.evaluate("() => fetch('/static/js/search_picker.js').then((r) => r.text())")
+    options = page.locator("#contact-search-list [role=option]")
+    expect(options).to_have_count(1)
+    expect(options).to_contain_text("Jan Spouseman")
+    assert errors == []
