@@ -1,4 +1,5 @@
-// The lead page (F7, F18, F22): live deadline countdown, lost-reason form, contact search.
+// The lead page (F7, F18, F24): live deadline countdown, lost-reason form, keyboard helpers.
+// The contact search (F22) is static/js/search_picker.js.
 (function () {
   "use strict";
 
@@ -33,53 +34,6 @@
   }
 
   document.querySelectorAll(".deadline-box[data-due]").forEach(startCountdown);
-
-  // F22: pick an existing contact to link (the JSON search of the overview's lead form).
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-
-  function setupSearch(input) {
-    var form = input.closest("form");
-    var box = input.closest(".contact-search-box");
-    var results = box.querySelector(".contact-search-results");
-    var picked = box.querySelector(".contact-picked");
-    var hidden = form.querySelector("input[name=contact_id]");
-    var timer = null;
-
-    function pick(contact) {
-      hidden.value = contact.id;
-      picked.textContent = contact.name + (contact.email ? " · " + contact.email : "");
-      clear(results);
-      input.value = contact.name;
-    }
-
-    function show(list) {
-      clear(results);
-      list.forEach(function (contact) {
-        var item = document.createElement("button");
-        item.type = "button";
-        item.className = "list-group-item list-group-item-action contact-result";
-        item.textContent = [contact.name, contact.email, contact.phone, contact.city]
-          .filter(Boolean).join(" · ");
-        item.addEventListener("click", function () { pick(contact); });
-        results.appendChild(item);
-      });
-    }
-
-    input.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      hidden.value = "";
-      picked.textContent = "";
-      var q = input.value.trim();
-      if (q.length < 2) { clear(results); return; }
-      timer = window.setTimeout(function () {
-        fetch(input.dataset.url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-          .then(function (r) { return r.json(); })
-          .then(function (data) { show(data.results); });
-      }, 200);
-    });
-  }
-
-  document.querySelectorAll(".lead-contact-search").forEach(setupSearch);
 
   // F18: choosing "Other" as the lost reason moves the focus to the explanation.
   document.querySelectorAll("select[name=lost_reason]").forEach(function (select) {

@@ -68,8 +68,10 @@ def test_lead_page_flow(page, live_server, e2e_user, screenshot_dir):
     expect(card).to_contain_text("Leuven")
 
     # F22: link an existing contact found by the search, with its relation.
-    page.get_by_label("Search an existing contact (name, email or phone)").fill("Spouse")
-    page.get_by_role("button", name=re.compile("Jan Spouseman")).click()
+    page.get_by_role("combobox", name="Search an existing contact (name, email or phone)").fill(
+        "Spouse"
+    )
+    page.get_by_role("option", name=re.compile("Jan Spouseman")).click()
     page.locator(".contact-link-form").get_by_label("Relation to the lead").fill("Spouse")
     submit(page, page.get_by_role("button", name="Link contact"))
     expect(page.locator(".lead-contact").nth(1)).to_contain_text("Jan Spouseman")

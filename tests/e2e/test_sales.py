@@ -2,6 +2,7 @@
 test drive, refused overlapping booking; the header counts follow."""
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def _open_action(page, key):
 
 def _pick_vehicle(page, query, label):
     page.fill(".vehicle-search", query)
-    page.locator(".vehicle-result", has_text=label).click()
+    page.get_by_role("option", name=re.compile(label)).click()
     expect(page.locator(".picked-vehicle-label")).to_contain_text(label)
 
 
