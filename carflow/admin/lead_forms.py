@@ -14,6 +14,7 @@ from carflow.extensions import db
 from carflow.i18n import localized_name
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
 from carflow.permissions import Perm, effective_permissions, may_own_leads
+from carflow.services.lead_creation import NewLead
 
 
 def _int_or_none(value):
@@ -97,3 +98,27 @@ class NewLeadForm(LeadCreateForm):
 
     use_contact = HiddenField()  # "Use this contact": the id of an existing contact
     create_anyway = HiddenField()  # "Create a new contact anyway": "1"
+
+    def values(self) -> NewLead:
+        """The submitted lead as plain values for `create_lead_with_contact`; the contact
+        picked in the duplicate warning wins over the one picked by search."""
+        picked = (self.use_contact.data or "").strip() or (self.contact_id.data or "").strip()
+        return NewLead(
+            lead_type_id=self.lead_type_id.data,
+            source_id=self.source_id.data,
+            branch_id=self.branch_id.data,
+            owner_id=self.owner_id.data,
+            comment=self.comment.data,
+            contact_id=picked or None,
+            contact=dict(
+                kind=self.contact_kind.data,
+                salutation=self.salutation.data or None,
+                first_name=self.first_name.data,
+                last_name=self.last_name.data,
+                company_registration=self.company_registration.data,
+                email=self.email.data,
+                phone=self.phone.data,
+                language=self.language.data,
+            ),
+            create_anyway=self.create_anyway.data == "1",
+        )
