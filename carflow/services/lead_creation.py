@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.models import Branch, Contact, LeadSource, LeadType, User
 from carflow.permissions import can_see_contact, may_own_leads
@@ -74,7 +75,7 @@ def create_lead_with_contact(actor: User, values: NewLead):
 def _resolve_contact(values: NewLead, actor: User, branch: Branch) -> Contact:
     raw_id = "" if values.contact_id is None else str(values.contact_id).strip()
     if raw_id:
-        if not raw_id.isdigit():
+        if not is_valid_id(raw_id):
             raise ServiceError(_l("The chosen contact does not exist."), field="last_name")
         contact = _get(Contact, int(raw_id), "last_name", _l("The chosen contact does not exist."))
         if not can_see_contact(actor, contact):
