@@ -244,6 +244,37 @@ def may_own_leads(user, branch_id: int | None) -> bool:
     return branch_id is not None and user.branch_id == branch_id
 
 
+def can_see_task(user, task) -> bool:
+    """F32 for a task: its lead's rule; a task without a lead is seen by its assignee and
+    its creator, and by users who view all branches."""
+    user = _unproxied(user)
+    if task.lead_id is not None:
+        return can_see_lead(user, task.lead)
+    if user.id in (task.assignee_id, task.created_by_id):
+        return True
+    return Perm.VIEW_ALL_BRANCHES in effective_permissions(user)
+
+
+def scope_branches(query, user, branch_model=None):
+    """Restrict a query on branches to those `user` works in (F32): all of them with
+    'view all branches', else their own (pickers and filters offer no other)."""
+    from carflow.models.user import Branch
+
+    model = branch_model or Branch
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
+        return query
+    return query.where(model.id == user.branch_id)
+
+
+def users_in_scope(viewer, users) -> list:
+    """Of `users`, those `viewer` may pick in filters (F32): all with 'view all branches',
+    else the colleagues of their branch and themselves."""
+    viewer = _unproxied(viewer)
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(viewer):
+        return list(users)
+    return [u for u in users if u.branch_id == viewer.branch_id or u.id == viewer.id]
+
+
 def scope_leads(query, user, lead_model=None):
     """Restrict a query on leads to what `user` may see (F32)."""
     from carflow.models.lead import Lead

@@ -13,7 +13,7 @@ from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
 from carflow.i18n import localized_name
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
-from carflow.permissions import Perm, effective_permissions, may_own_leads
+from carflow.permissions import may_own_leads, scope_branches
 from carflow.services.lead_creation import NewLead
 
 
@@ -68,9 +68,7 @@ def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
             select(LeadSource).where(LeadSource.active).order_by(LeadSource.position)
         )
     ]
-    branches = select(Branch).where(Branch.active).order_by(Branch.name)
-    if Perm.VIEW_ALL_BRANCHES not in effective_permissions(user):
-        branches = branches.where(Branch.id == user.branch_id)
+    branches = scope_branches(select(Branch).where(Branch.active), user).order_by(Branch.name)
     form.branch_id.choices = [(b.id, b.name) for b in db.session.scalars(branches)]
     form.owner_id.choices = owner_choices([branch_id for branch_id, _ in form.branch_id.choices])
 

@@ -20,7 +20,7 @@ from carflow.admin.task_forms import TaskForm, VersionForm
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Task, User, utcnow
-from carflow.permissions import Perm, can, effective_permissions
+from carflow.permissions import can, can_see_task
 from carflow.safe_url import safe_next
 from carflow.services.opening_hours import local_to_utc, utc_to_local
 from carflow.services.tasks import (
@@ -46,8 +46,7 @@ def get_visible_task(task_id: int, action: str = "task.view") -> Task:
     if task.lead_id is not None:
         get_visible_lead(task.lead_id, action)
         return task
-    mine = current_user.id in (task.assignee_id, task.created_by_id)
-    if not mine and Perm.VIEW_ALL_BRANCHES not in effective_permissions(current_user):
+    if not can_see_task(current_user, task):
         abort(404)
     if not can(current_user, action):
         abort(403)
