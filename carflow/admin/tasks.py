@@ -2,7 +2,7 @@
 
 A task is loaded through its lead's scope: a user of another branch typing its id gets 404.
 `register_task_views(admin)` adds every view of this feature (tasks, overview, deadlines,
-deadline settings) and the /vendor route serving the calendar library.
+deadline settings).
 """
 
 from __future__ import annotations
@@ -168,12 +168,10 @@ class TaskPageView(HiddenView):
 
 
 def register_task_views(admin) -> None:
-    """Tasks menu, task pages, follow-up endpoints, deadline settings, /vendor files."""
+    """Tasks menu, task pages, follow-up endpoints, deadline settings."""
     from carflow.admin.deadline_settings import DeadlineSettingsView
     from carflow.admin.deadlines import DeadlineView
     from carflow.admin.task_overview import TaskOverviewView
-    from carflow.models import DeadlineKind
-    from carflow.vendor import bp as vendor_bp
 
     admin.add_view(TaskOverviewView(name=_l("Tasks"), endpoint="tasks", url="/admin/tasks"))
     admin.add_view(TaskPageView(name=_l("Task"), endpoint="task_page", url="/admin/task"))
@@ -186,8 +184,3 @@ def register_task_views(admin) -> None:
             category=_l("Settings"),
         )
     )
-    app = admin.app
-    app.register_blueprint(vendor_bp)
-    app.jinja_env.globals.setdefault("can", can)
-    app.jinja_env.globals.setdefault("now_utc", utcnow)
-    app.jinja_env.globals.setdefault("deadline_kind_choices", DeadlineKind.choices)
