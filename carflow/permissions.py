@@ -160,7 +160,7 @@ def effective_permissions(user) -> frozenset[str]:
         return memo[1]
     base = ROLE_PRESETS.get(user.role, frozenset())
     answer = frozenset((base | (set(granted or ()) & ALL_PERMISSIONS)) - set(revoked or ()))
-    user._carflow_permissions = (key, answer)
+    user._carflow_permissions = (key, answer)  # noqa: SLF001  our own memo on our own User
     return answer
 
 
