@@ -92,9 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from carflow.cli import bp as cli_bp
     from carflow.safe_url import route_flask_admin_redirects
     from carflow.security import init_security
+    from carflow.vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cli_bp)
+    app.register_blueprint(vendor_bp)  # /vendor: the calendar library from node_modules
     init_admin(app)
     route_flask_admin_redirects()
     init_security(app)

@@ -170,20 +170,18 @@ def request_translations():
     """Flask-Babel's translations for the current locale, looked up once per locale object.
 
     Templates translate ~50 strings a page; Flask-Babel resolves the domain, the locale and
-    its identifier for each one. The lookup is kept on Flask-Babel's request context, tied
-    to the locale object itself: `force_locale` and `refresh` install a new one, so an
-    e-mail rendered in the customer's language is never served the page's catalog.
+    its identifier for each one. The lookup is kept on `g`, tied to the locale object
+    Flask-Babel's public `get_locale()` answers: `force_locale` and `refresh` install a new
+    one, so an e-mail rendered in the customer's language is never served the page's catalog.
     """
-    try:
-        ctx = g._flask_babel
-        locale = ctx.babel_locale
-    except AttributeError:  # no locale resolved yet in this request
+    locale = get_locale()
+    if locale is None:  # outside an application context
         return get_translations()
-    cached = getattr(ctx, "carflow_translations", None)
+    cached = g.get("carflow_translations")
     if cached is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    ctx.carflow_translations = (locale, translations)
+    g.carflow_translations = (locale, translations)
     return translations
 
 

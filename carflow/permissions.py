@@ -160,7 +160,7 @@ def effective_permissions(user) -> frozenset[str]:
         return memo[1]
     base = ROLE_PRESETS.get(user.role, frozenset())
     answer = frozenset((base | (set(granted or ()) & ALL_PERMISSIONS)) - set(revoked or ()))
-    user._carflow_permissions = (key, answer)
+    user._carflow_permissions = (key, answer)  # noqa: SLF001  our own memo on our own User
     return answer
 
 
@@ -242,6 +242,37 @@ def may_own_leads(user, branch_id: int | None) -> bool:
     if Perm.VIEW_ALL_BRANCHES in permissions:
         return True
     return branch_id is not None and user.branch_id == branch_id
+
+
+def can_see_task(user, task) -> bool:
+    """F32 for a task: its lead's rule; a task without a lead is seen by its assignee and
+    its creator, and by users who view all branches."""
+    user = _unproxied(user)
+    if task.lead_id is not None:
+        return can_see_lead(user, task.lead)
+    if user.id in (task.assignee_id, task.created_by_id):
+        return True
+    return Perm.VIEW_ALL_BRANCHES in effective_permissions(user)
+
+
+def scope_branches(query, user, branch_model=None):
+    """Restrict a query on branches to those `user` works in (F32): all of them with
+    'view all branches', else their own (pickers and filters offer no other)."""
+    from carflow.models.user import Branch
+
+    model = branch_model or Branch
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(user):
+        return query
+    return query.where(model.id == user.branch_id)
+
+
+def users_in_scope(viewer, users) -> list:
+    """Of `users`, those `viewer` may pick in filters (F32): all with 'view all branches',
+    else the colleagues of their branch and themselves."""
+    viewer = _unproxied(viewer)
+    if Perm.VIEW_ALL_BRANCHES in effective_permissions(viewer):
+        return list(users)
+    return [u for u in users if u.branch_id == viewer.branch_id or u.id == viewer.id]
 
 
 def scope_leads(query, user, lead_model=None):

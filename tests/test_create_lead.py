@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from carflow.extensions import db
@@ -126,3 +127,37 @@ def test_contact_search_and_pick_are_scoped_to_the_users_branch(client, login_as
     )
     assert b"The chosen contact does not exist." in response.data
     assert db.session.scalar(select(func.count()).select_from(Lead)) == 1
+
+
+def test_create_lead_service_takes_plain_values(app, branch):
+    """The service needs no form: the CLI or an API passes `NewLead` values (issue 14)."""
+    from carflow.services.errors import DuplicateContactError, ServiceError
+    from carflow.services.lead_creation import NewLead, create_lead_with_contact
+    from tests.factories import make_user
+
+    actor = make_user("salesperson", branch=branch)
+    lead_type, source = make_lead_type(), make_source()
+    db.session.commit()
+    contact = {"last_name": "Peeters", "email": "peeters@example.com", "language": "nl"}
+    values = NewLead(lead_type.id, source.id, branch.id, comment=" Call back ", contact=contact)
+    lead = create_lead_with_contact(actor, values)
+    db.session.commit()
+    assert (lead.contact.last_name, lead.contact.language) == ("Peeters", "nl")
+    assert (lead.branch_id, lead.owner_id, lead.comment) == (branch.id, None, "Call back")
+
+    with pytest.raises(DuplicateContactError) as refused:
+        create_lead_with_contact(actor, values)
+    assert [m["id"] for m in refused.value.matches] == [lead.contact_id]
+    db.session.rollback()
+    again = create_lead_with_contact(actor, NewLead(**{**vars(values), "create_anyway": True}))
+    assert again.contact_id != lead.contact_id
+    by_id = create_lead_with_contact(
+        actor, NewLead(lead_type.id, source.id, branch.id, contact_id=lead.contact_id)
+    )
+    assert by_id.contact_id == lead.contact_id
+    with pytest.raises(ServiceError) as bad:
+        create_lead_with_contact(
+            actor, NewLead(lead_type.id, source.id, branch.id, owner_id=2**31 - 1)
+        )
+    assert bad.value.field == "owner_id"
+    db.session.rollback()

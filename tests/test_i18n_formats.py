@@ -197,7 +197,7 @@ def _catalog(language):
 
 def _lazy_key(label):
     """(context, msgid) of a lazy_gettext / lazy_pgettext label."""
-    args = label._args
+    args = label._args  # noqa: SLF001  Flask-Babel's LazyString has no public msgid getter
     return (None, args[0]) if len(args) == 1 else (args[0], args[1])
 
 

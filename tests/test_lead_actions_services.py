@@ -70,3 +70,28 @@ def test_unchanged_comment_writes_no_event(actor, lead):
 def test_note_keeps_the_data_shape(actor, lead):
     event = add_note(lead, actor, "\n Called \n")
     assert event.kind == "note" and event.data == {"text": "Called"} and event.actor_id == actor.id
+
+
+def test_change_status_takes_the_raw_lost_reason_choice(actor, lead):
+    """The form's raw choice (an id as digits, or "other") is resolved by the service."""
+    with pytest.raises(ServiceError) as error:
+        change_status(lead, actor, "lost", lost_reason="other", lost_reason_text="  ")
+    assert (str(error.value.message), error.value.field) == (
+        "Explain the reason.",
+        "lost_reason_text",
+    )
+    for bad in ("x", "99999999999"):
+        with pytest.raises(ServiceError) as error:
+            change_status(lead, actor, "lost", lost_reason=bad)
+        assert error.value.field == "lost_reason"
+    assert lead.status == LeadStatus.open and "status_changed" not in _kinds(lead)
+    reason = make_lost_reason("Bought elsewhere")
+    event = change_status(lead, actor, "lost", lost_reason=str(reason.id))
+    assert (lead.lost_reason, event.data["reason"]) == (reason, "Bought elsewhere")
+    change_status(lead, actor, "open")
+    event = change_status(lead, actor, "lost", lost_reason="other", lost_reason_text="Moved")
+    assert (lead.lost_reason, lead.lost_reason_text, event.data["reason"]) == (
+        None,
+        "Moved",
+        "Moved",
+    )

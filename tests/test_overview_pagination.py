@@ -18,7 +18,7 @@ PAGE = 4
 
 @pytest.fixture
 def view(app):
-    lead_view = next(v for v in current_app.extensions["admin"][0]._views if v.endpoint == "lead")
+    lead_view = current_app.view_functions["lead.index_view"].__self__  # the LeadView
     original = lead_view.page_size
     lead_view.page_size = PAGE
     yield lead_view

@@ -154,7 +154,7 @@ def test_failures_of_unknown_accounts_are_counted_without_keeping_the_email(thro
 @pytest.mark.parametrize("storage", STORAGES)
 def test_per_ip_limit_counts_failures_across_accounts(throttled, branch, storage):
     client = throttled(storage)
-    assert type(limiter._storage).__name__.lower().startswith(storage.split(":")[0])
+    assert type(limiter.storage).__name__.lower().startswith(storage.split(":")[0])
     ip = _ip()
     for n in range(12):
         page = _try(client, f"nobody{n}-{secrets.token_hex(3)}@x.example", "x", ip)

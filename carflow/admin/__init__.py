@@ -34,7 +34,8 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.tasks import register_task_views
     from carflow.error_pages import init_error_pages
     from carflow.extensions import db
-    from carflow.models import Contact, Lead
+    from carflow.models import Contact, DeadlineKind, Lead, utcnow
+    from carflow.permissions import can
     from carflow.timeline import timeline_html
 
     admin = Admin(
@@ -78,6 +79,9 @@ def init_admin(app: Flask) -> Admin:
         csp_nonce=csp_nonce,
         timeline_html=timeline_html,
         form_group=form_group,
+        can=can,
+        now_utc=utcnow,
+        deadline_kind_choices=DeadlineKind.choices,
     )
     return admin
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import BaseForm
 from flask_login import current_user
 
 from carflow.converters import is_valid_id
@@ -23,18 +24,19 @@ class SecuredMixin:
 
     def is_accessible(self) -> bool:
         # The menu asks every view twice on every page: one can() per action and request,
-        # for the request's user (Flask-Login keeps it in g._login_user).
+        # for the request's user (keyed by Flask-Login's public `get_id()`: None when
+        # anonymous, another id after a log-in within the request).
+        user_id = current_user.get_id()
         cache = g.get("accessible_actions")
-        if cache is None or cache[0] is not g.get("_login_user"):
-            user = current_user._get_current_object()
-            cache = g.accessible_actions = (user, {})
-        user, answers = cache
-        if not user.is_authenticated:
+        if cache is None or cache[0] != user_id:
+            cache = g.accessible_actions = (user_id, {})
+        answers = cache[1]
+        if user_id is None:
             return False
         if self.required_action is None:
             return True
         if self.required_action not in answers:
-            answers[self.required_action] = can(user, self.required_action)
+            answers[self.required_action] = can(current_user, self.required_action)
         return answers[self.required_action]
 
     def inaccessible_callback(self, name, **kwargs):
@@ -57,10 +59,16 @@ class HiddenView(SecuredBaseView):
         return False
 
 
+class ModelViewForm(SafeForm, BaseForm):
+    """Flask-WTF (CSRF) + hostile input refused (issue 12), on Flask-Admin's documented
+    form base: its constructor keeps the edited record, which its Unique validator reads.
+    Flask-WTF comes first, so its CSRF, form data and translations win."""
+
+
 class SecuredModelView(SecuredMixin, ModelView):
     """A model view with CSRF-protected Flask-WTF forms (CSRFProtect rejects SecureForm)."""
 
-    form_base_class = SafeForm  # Flask-WTF (CSRF) + hostile input refused (issue 12)
+    form_base_class = ModelViewForm
     can_export = False
     page_size = 50
 
@@ -86,12 +94,6 @@ class SecuredModelView(SecuredMixin, ModelView):
         if not is_valid_id(id):
             return None
         return super().get_one(id)
-
-    def edit_form(self, obj=None):
-        """Flask-WTF forms lack Flask-Admin's `_obj`, which its Unique validator needs."""
-        form = super().edit_form(obj)
-        form._obj = obj
-        return form
 
 
 class SecuredIndexView(SecuredMixin, AdminIndexView):

@@ -8,22 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from carflow.admin.base import HiddenView
-from carflow.admin.forms import CarflowForm
+from carflow.admin.communication_forms import CommunicationForm, fill_communication_choices
 from carflow.admin.lead_page import get_visible_lead
 from carflow.converters import is_valid_id
 from carflow.extensions import db
-from carflow.i18n import fmt_money
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Communication
 from carflow.permissions import can
 from carflow.services.communications import (
     CLAIMABLE,
-    contact_recipients,
     default_message,
     lead_offers,
     retry_communication,
@@ -42,47 +37,6 @@ register_lead_action(
     condition=lambda lead: lead.offer_count > 0,
 )
 register_item_endpoint(Communication.__tablename__, "communication.item_view")
-
-
-def _no_line_breaks(form, field):
-    if field.data and ("\r" in field.data or "\n" in field.data):
-        raise ValidationError(_l("Line breaks are not allowed in an email subject or address."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class CommunicationForm(CarflowForm):
-    recipients = MultiCheckboxField(_l("Recipients"), choices=[])
-    other_addresses = StringField(
-        _l("Other email addresses"),
-        validators=[Length(max=2000), _no_line_breaks],
-        description=_l("Separate several addresses with commas."),
-    )
-    offer_id = SelectField(_l("Offer to send"), coerce=int)
-    subject = StringField(
-        _l("Subject"),
-        validators=[
-            DataRequired(message=_l("Give the email a subject.")),
-            Length(max=255),
-            _no_line_breaks,
-        ],
-    )
-    body = TextAreaField(_l("Message"), validators=[DataRequired(message=_l("Write the message."))])
-    attach_quote = BooleanField(_l("Attach the quote preview (PDF)"), default=True)
-    attach_purchase_order = BooleanField(_l("Attach the purchase order (PDF)"))
-
-
-def _offer_label(offer) -> str:
-    parts = [f"#{offer.id}", offer.vehicle_title, fmt_money(offer.total_amount), str(offer.status)]
-    return " · ".join(p for p in parts if p)
-
-
-def _fill_choices(form: CommunicationForm, lead, offers) -> None:
-    form.recipients.choices = contact_recipients(lead)
-    form.offer_id.choices = [(o.id, _offer_label(o)) for o in offers]
 
 
 def _prefill(form: CommunicationForm, lead, offers) -> None:
@@ -122,7 +76,7 @@ class CommunicationView(HiddenView):
             flash(_("Create an offer on this lead before emailing the customer."), "warning")
             return redirect(url_for("lead_page.page", lead_id=lead.id, tab="details"))
         form = CommunicationForm()
-        _fill_choices(form, lead, offers)
+        fill_communication_choices(form, lead, offers)
         if form.validate_on_submit():
             result = self._send(lead, form, offers)
             if result is not None:

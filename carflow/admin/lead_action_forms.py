@@ -23,9 +23,9 @@ from carflow.services.leads import (
     COMMENT_MAX_LENGTH,
     LOST_REASON_TEXT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    OTHER_REASON,
 )
 
-OTHER_REASON = "other"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands")]
 
 

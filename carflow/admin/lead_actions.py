@@ -20,7 +20,7 @@ from carflow.admin.base import HiddenView
 from carflow.admin.lead_page import get_visible_lead
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
-from carflow.models import Branch, Contact, LostReason, User
+from carflow.models import Branch, Contact, User
 from carflow.permissions import can, can_see_contact
 from carflow.services import lead_contacts, leads
 from carflow.services.contacts import refuse_duplicate_contacts, validate_contact_fields
@@ -108,17 +108,11 @@ class LeadActionsView(HiddenView):
         f.fill_status_choices(form)
 
         def call(form):
-            raw = form.lost_reason.data
-            reason = None
-            if raw and raw != f.OTHER_REASON and form.status.data == "lost":
-                reason = db.session.get(LostReason, int(raw))
-            if raw == f.OTHER_REASON and not (form.lost_reason_text.data or "").strip():
-                raise ServiceError(_l("Explain the reason."), field="lost_reason_text")
             leads.change_status(
                 lead,
                 current_user,
                 form.status.data,
-                lost_reason=reason,
+                lost_reason=form.lost_reason.data,
                 lost_reason_text=form.lost_reason_text.data,
                 version=form.version.data or "",
             )

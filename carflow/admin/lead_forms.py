@@ -13,7 +13,8 @@ from carflow.admin.forms import CarflowForm, select_choices
 from carflow.extensions import db
 from carflow.i18n import localized_name
 from carflow.models import Branch, ContactKind, LeadSource, LeadType, Salutation, User
-from carflow.permissions import Perm, effective_permissions, may_own_leads
+from carflow.permissions import may_own_leads, scope_branches
+from carflow.services.lead_creation import NewLead
 
 
 def _int_or_none(value):
@@ -67,9 +68,7 @@ def fill_lead_form_choices(form: LeadCreateForm, user) -> None:
             select(LeadSource).where(LeadSource.active).order_by(LeadSource.position)
         )
     ]
-    branches = select(Branch).where(Branch.active).order_by(Branch.name)
-    if Perm.VIEW_ALL_BRANCHES not in effective_permissions(user):
-        branches = branches.where(Branch.id == user.branch_id)
+    branches = scope_branches(select(Branch).where(Branch.active), user).order_by(Branch.name)
     form.branch_id.choices = [(b.id, b.name) for b in db.session.scalars(branches)]
     form.owner_id.choices = owner_choices([branch_id for branch_id, _ in form.branch_id.choices])
 
@@ -97,3 +96,27 @@ class NewLeadForm(LeadCreateForm):
 
     use_contact = HiddenField()  # "Use this contact": the id of an existing contact
     create_anyway = HiddenField()  # "Create a new contact anyway": "1"
+
+    def values(self) -> NewLead:
+        """The submitted lead as plain values for `create_lead_with_contact`; the contact
+        picked in the duplicate warning wins over the one picked by search."""
+        picked = (self.use_contact.data or "").strip() or (self.contact_id.data or "").strip()
+        return NewLead(
+            lead_type_id=self.lead_type_id.data,
+            source_id=self.source_id.data,
+            branch_id=self.branch_id.data,
+            owner_id=self.owner_id.data,
+            comment=self.comment.data,
+            contact_id=picked or None,
+            contact=dict(
+                kind=self.contact_kind.data,
+                salutation=self.salutation.data or None,
+                first_name=self.first_name.data,
+                last_name=self.last_name.data,
+                company_registration=self.company_registration.data,
+                email=self.email.data,
+                phone=self.phone.data,
+                language=self.language.data,
+            ),
+            create_anyway=self.create_anyway.data == "1",
+        )

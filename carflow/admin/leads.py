@@ -22,7 +22,7 @@ from carflow.models import Lead
 from carflow.permissions import can, scope_leads
 from carflow.safe_form import without_control_characters
 from carflow.services.contacts import search_contacts
-from carflow.services.lead_creation import create_lead_from_form
+from carflow.services.lead_creation import create_lead_with_contact
 from carflow.services.overview import fetch_page
 from carflow.services.search import search_leads
 
@@ -178,7 +178,8 @@ class LeadView(SecuredModelView):
         form, outcome = NewLeadForm(), None
         fill_lead_form_choices(form, current_user)
         if form.validate_on_submit():
-            outcome = submit_form(form, lambda: create_lead_from_form(form, current_user))
+            values = form.values()
+            outcome = submit_form(form, lambda: create_lead_with_contact(current_user, values))
             if outcome.ok:
                 lead = outcome.result
                 flash(_("Lead %(code)s created.", code=lead.code), "success")

@@ -124,11 +124,15 @@ def _menu_items(items, admin_view, main: bool) -> Markup:
     return Markup("").join(parts)
 
 
-def _leaves(items) -> list:
-    """Every menu entry that is a view or a link, categories walked."""
+def _visible_leaves(items) -> list:
+    """The menu entries (views and links) this user may open, categories walked through
+    Flask-Admin's public `get_children()` (their accessible, visible entries)."""
     found = []
     for item in items:
-        found.extend(_leaves(item._children) if item.is_category() else [item])
+        if item.is_category():
+            found.extend(_visible_leaves(item.get_children()))
+        elif item.is_accessible() and item.is_visible():
+            found.append(item)
     return found
 
 
@@ -139,7 +143,7 @@ def render_menu(admin_view) -> Markup:
     may see, so it is kept per combination of those (a few dozen at most per process).
     """
     items = admin_view.admin.menu()
-    visible = tuple(item.is_accessible() and item.is_visible() for item in _leaves(items))
+    visible = tuple(id(item) for item in _visible_leaves(items))  # the admin's own objects
     key = (str(get_locale()), admin_view.endpoint, visible)
     cache = current_app.extensions.setdefault(_MENU_KEY, {})
     html = cache.get(key)

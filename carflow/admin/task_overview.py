@@ -17,7 +17,7 @@ from carflow.admin.base import SecuredBaseView
 from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.models import Branch, User, utcnow
-from carflow.permissions import Perm, effective_permissions
+from carflow.permissions import scope_branches, users_in_scope
 from carflow.safe_form import FIRST_DATE, LAST_DATE
 from carflow.services.agenda import (
     PERIODS,
@@ -98,11 +98,9 @@ def _filter_choices():
     users = db.session.scalars(
         select(User).where(User.active).order_by(User.last_name, User.first_name)
     ).all()
-    branches = select(Branch).where(Branch.active).order_by(Branch.name)
-    if Perm.VIEW_ALL_BRANCHES not in effective_permissions(current_user):
-        branches = branches.where(Branch.id == current_user.branch_id)
-        users = [u for u in users if u.branch_id == current_user.branch_id or u is current_user]
-    return users, db.session.scalars(branches).all()
+    branches = scope_branches(select(Branch).where(Branch.active), current_user)
+    branches = db.session.scalars(branches.order_by(Branch.name)).all()
+    return users_in_scope(current_user, users), branches
 
 
 class TaskOverviewView(SecuredBaseView):

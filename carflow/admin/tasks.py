@@ -2,7 +2,7 @@
 
 A task is loaded through its lead's scope: a user of another branch typing its id gets 404.
 `register_task_views(admin)` adds every view of this feature (tasks, overview, deadlines,
-deadline settings) and the /vendor route serving the calendar library.
+deadline settings).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from carflow.admin.task_forms import TaskForm, VersionForm
 from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import Task, User, utcnow
-from carflow.permissions import Perm, can, effective_permissions
+from carflow.permissions import can, can_see_task
 from carflow.safe_url import safe_next
 from carflow.services.opening_hours import local_to_utc, utc_to_local
 from carflow.services.tasks import (
@@ -46,8 +46,7 @@ def get_visible_task(task_id: int, action: str = "task.view") -> Task:
     if task.lead_id is not None:
         get_visible_lead(task.lead_id, action)
         return task
-    mine = current_user.id in (task.assignee_id, task.created_by_id)
-    if not mine and Perm.VIEW_ALL_BRANCHES not in effective_permissions(current_user):
+    if not can_see_task(current_user, task):
         abort(404)
     if not can(current_user, action):
         abort(403)
@@ -169,12 +168,10 @@ class TaskPageView(HiddenView):
 
 
 def register_task_views(admin) -> None:
-    """Tasks menu, task pages, follow-up endpoints, deadline settings, /vendor files."""
+    """Tasks menu, task pages, follow-up endpoints, deadline settings."""
     from carflow.admin.deadline_settings import DeadlineSettingsView
     from carflow.admin.deadlines import DeadlineView
     from carflow.admin.task_overview import TaskOverviewView
-    from carflow.models import DeadlineKind
-    from carflow.vendor import bp as vendor_bp
 
     admin.add_view(TaskOverviewView(name=_l("Tasks"), endpoint="tasks", url="/admin/tasks"))
     admin.add_view(TaskPageView(name=_l("Task"), endpoint="task_page", url="/admin/task"))
@@ -187,8 +184,3 @@ def register_task_views(admin) -> None:
             category=_l("Settings"),
         )
     )
-    app = admin.app
-    app.register_blueprint(vendor_bp)
-    app.jinja_env.globals.setdefault("can", can)
-    app.jinja_env.globals.setdefault("now_utc", utcnow)
-    app.jinja_env.globals.setdefault("deadline_kind_choices", DeadlineKind.choices)

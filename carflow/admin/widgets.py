@@ -10,6 +10,7 @@ field of the lead page's forms.
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+from wtforms import Choice
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
 from wtforms.widgets.core import clean_key
 
@@ -23,6 +24,15 @@ def fast_html_params(**kwargs) -> str:
         elif value is not False:
             parts.append(f'{clean_key(key)}="{escape(value)}"')
     return " ".join(parts)
+
+
+def as_choice(choice) -> Choice:
+    """An item of a field's public `iter_choices()` / `iter_groups()` as a `Choice`:
+    Flask-Admin's fields still yield (value, label, selected[, render_kw]) tuples."""
+    if isinstance(choice, Choice):
+        return choice
+    value, label, selected, *render_kw = choice
+    return Choice(value, label, selected, render_kw[0] if render_kw else {})
 
 
 def _with_flags(widget, field, kwargs: dict) -> dict:
@@ -42,7 +52,7 @@ class FastInputMixin:
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("type", self.input_type)
         if "value" not in kwargs:
-            kwargs["value"] = field._value()
+            kwargs["value"] = field._value()  # noqa: SLF001  WTForms has no public display-value getter
         datalist = getattr(field, "_datalist", None)
         if datalist is not None and "list" not in kwargs:
             kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
@@ -65,7 +75,8 @@ class FastTextArea(TextArea):
         kwargs.setdefault("id", field.id)
         _with_flags(self, field, kwargs)
         params = fast_html_params(name=field.name, **kwargs)
-        return Markup(f"<textarea {params}>\r\n{escape(field._value())}</textarea>")
+        value = field._value()  # noqa: SLF001  WTForms has no public display-value getter
+        return Markup(f"<textarea {params}>\r\n{escape(value)}</textarea>")
 
 
 class FastSelect(Select):
@@ -77,14 +88,14 @@ class FastSelect(Select):
         _with_flags(self, field, kwargs)
         html = [f"<select {fast_html_params(name=field.name, **kwargs)}>"]
         if field.has_groups():
-            for group, choices in field._iter_groups_normalized():
+            for group, choices in field.iter_groups():
                 if group is not None:
                     html.append(f'<optgroup label="{escape(group)}">')
-                html.extend(self.render_option(choice) for choice in choices)
+                html.extend(self.render_option(as_choice(choice)) for choice in choices)
                 if group is not None:
                     html.append("</optgroup>")
         else:
-            html.extend(self.render_option(choice) for choice in field._iter_choices_normalized())
+            html.extend(self.render_option(as_choice(c)) for c in field.iter_choices())
         html.append("</select>")
         return Markup("".join(html))
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.models import (
     Branch,
@@ -84,6 +85,7 @@ def create_lead(
 NOTE_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
 LOST_REASON_TEXT_MAX_LENGTH = 500
+OTHER_REASON = "other"  # the lost-reason choice "Other": the explanation is then required
 
 
 def _status_label(value: str | None) -> str:
@@ -147,6 +149,20 @@ def add_note(lead: Lead, actor: User, text: str) -> Event:
     return record_event(lead, actor, "note", {"text": clean})
 
 
+def _chosen_lost_reason(choice: LostReason | int | str | None) -> LostReason | None:
+    """The lost reason chosen: a LostReason, its id (an int or digits, as a form sends
+    it), or None / "" / OTHER_REASON for none from the list. An id no longer found is
+    none (the explanation alone must then say why)."""
+    if choice is None or isinstance(choice, LostReason):
+        return choice
+    raw = str(choice).strip()
+    if not raw or raw == OTHER_REASON:
+        return None
+    if not is_valid_id(raw):
+        raise ServiceError(_l("Choose a reason from the list."), field="lost_reason")
+    return db.session.get(LostReason, int(raw))
+
+
 def _lost_reason_text(lost_reason: LostReason | None, text: str | None) -> str:
     clean = _clean_text(text, LOST_REASON_TEXT_MAX_LENGTH, "lost_reason_text", required=False)
     if lost_reason is None and not clean:
@@ -156,15 +172,35 @@ def _lost_reason_text(lost_reason: LostReason | None, text: str | None) -> str:
     return ", ".join(p for p in (lost_reason.name if lost_reason else None, clean) if p)
 
 
+def _set_lost_reason(
+    lead: Lead, status: LeadStatus, choice: LostReason | int | str | None, text: str | None
+) -> str | None:
+    """Record why a lead is lost (cleared for any other status); the event's wording."""
+    if status != LeadStatus.lost:
+        lead.lost_reason = None
+        lead.lost_reason_text = None
+        return None
+    lost_reason = _chosen_lost_reason(choice)
+    reason = _lost_reason_text(lost_reason, text)
+    lead.lost_reason = lost_reason
+    lead.lost_reason_text = (text or "").strip() or None
+    return reason
+
+
 def change_status(
     lead: Lead,
     actor: User,
     status: LeadStatus | str,
-    lost_reason: LostReason | None = None,
+    lost_reason: LostReason | int | str | None = None,
     lost_reason_text: str | None = None,
     version=None,
 ) -> Event:
-    """F18: set In progress / Won / Lost (Lost needs a reason); reopening is logged too."""
+    """F18: set In progress / Won / Lost (Lost needs a reason); reopening is logged too.
+
+    `lost_reason` is a LostReason, its id, or OTHER_REASON ("Other": the explanation
+    `lost_reason_text` is then required)."""
+    if lost_reason == OTHER_REASON and not (lost_reason_text or "").strip():
+        raise ServiceError(_l("Explain the reason."), field="lost_reason_text")
     try:
         status = LeadStatus(status)
     except ValueError:
@@ -175,14 +211,7 @@ def change_status(
         raise ServiceError(
             _l("The lead is already '%(status)s'.", status=status.label), field="status"
         )
-    reason = None
-    if status == LeadStatus.lost:
-        reason = _lost_reason_text(lost_reason, lost_reason_text)
-        lead.lost_reason = lost_reason
-        lead.lost_reason_text = (lost_reason_text or "").strip() or None
-    else:
-        lead.lost_reason = None
-        lead.lost_reason_text = None
+    reason = _set_lost_reason(lead, status, lost_reason, lost_reason_text)
     lead.status = status
     lead.closed_at = None if status == LeadStatus.open else utcnow()
     db.session.flush()
