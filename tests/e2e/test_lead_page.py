@@ -62,6 +62,9 @@ def test_lead_page_flow(page, live_server, e2e_user, screenshot_dir):
     # F22: edit the main contact in place.
     page.get_by_role("button", name="Edit Eva Maes").click()
     card = page.locator(f"#contact-{lead.contact_id}")
+    # The edit form slides open; clicking "Save contact" while it still moves sent nothing
+    # once on a loaded machine (issue 14): wait until it is fully shown.
+    expect(card.locator(".collapse")).to_have_class(re.compile(r"\bshow\b"))
     card.get_by_label("City").fill("Leuven")
     submit(page, card.get_by_role("button", name="Save contact"))
     expect(page.locator(".alert-success")).to_contain_text("Contact saved.")

@@ -2,6 +2,8 @@
 appear in the open modal (or next to the inline form), what they typed stays, and the
 corrected form then saves."""
 
+import re
+
 from playwright.sync_api import expect
 
 from carflow.extensions import db
@@ -48,6 +50,7 @@ def test_modal_and_contact_form_errors_stay_in_place(page, live_server, e2e_user
     page.goto(f"{live_server}/admin/leads/{lead.id}?tab=contacts")
     page.get_by_role("button", name="New contact…").click()
     new_form = page.locator("#new-contact-form")
+    expect(new_form).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding
     new_form.get_by_label("Email").fill("someone@example.com")
     new_form.get_by_role("button", name="Create and link").click()
     expect(new_form.locator(".invalid-feedback")).to_contain_text("A name is required.")
@@ -71,6 +74,7 @@ def test_a_duplicate_new_contact_opens_the_warning_page(page, live_server, e2e_u
     page.goto(f"{live_server}/admin/leads/{lead.id}?tab=contacts")
     page.get_by_role("button", name="New contact…").click()
     new_form = page.locator("#new-contact-form")
+    expect(new_form).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding
     new_form.get_by_label("Last name / company name").fill("Peeters")
     new_form.get_by_label("Email").fill("JAN@example.com")
     with page.expect_navigation(wait_until="load"):
