@@ -13,13 +13,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from carflow.auth.throttle import pair_key
 from carflow.extensions import db, limiter
 from carflow.models import LoginFailure, User, utcnow
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_user
+from tests.live_server import LiveServer
 
 
 def _redis_reachable() -> bool:
@@ -187,12 +187,8 @@ def live_server(make_app):
     """The app served by a real threaded WSGI server on 127.0.0.1 (its own requests,
     sessions and database connections, as in production)."""
     served = make_app()
-    server = make_server("127.0.0.1", 0, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served, server.server_port
-    server.shutdown()
-    thread.join(timeout=10)
+    with LiveServer(served) as server:
+        yield served, server.port
 
 
 def _post_login(port: int, email: str, results: list, start: threading.Barrier) -> None:

@@ -6,15 +6,13 @@ Screenshots go to `test-output/`.
 
 from __future__ import annotations
 
-import socket
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from carflow.extensions import db
 from tests import factories
+from tests.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -47,12 +45,6 @@ def screenshot_dir() -> Path:
     return OUTPUT
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class LiveServerURL(str):
     """The live server's base URL; `.app` is the served app (for `smtp_server.configure`)."""
 
@@ -63,15 +55,10 @@ class LiveServerURL(str):
 def live_server(make_app):
     """The app with CSRF on, as a real server; yields its base URL."""
     server_app = make_app(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", _free_port(), server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.app_under_test = server_app
-    url = LiveServerURL(f"http://127.0.0.1:{server.server_port}")
-    url.app = server_app
-    yield url
-    server.shutdown()
-    thread.join(timeout=5)
+    with LiveServer(server_app) as server:
+        url = LiveServerURL(server.url)
+        url.app = server_app
+        yield url
 
 
 @pytest.fixture
