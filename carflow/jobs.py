@@ -28,6 +28,7 @@ from carflow.extensions import db
 from carflow.models import Communication, CommunicationStatus, utcnow
 from carflow.services.communications import deliver_communication, retryable_communications
 from carflow.services.reminders import send_reminders
+from carflow.services.retention import apply_retention
 from carflow.services.uploads import remove_orphan_uploads
 from carflow.unit_of_work import unit_of_work
 
@@ -91,6 +92,10 @@ class Jobs:
         self.sweep_uploads = self.huey.periodic_task(crontab(minute="*/15"), name="sweep_uploads")(
             self._in_app(sweep_uploads)
         )
+        # Issue 17: daily, anonymize contacts inactive for the set years (off by default).
+        self.apply_retention = self.huey.periodic_task(
+            crontab(hour="2", minute="30"), name="apply_retention"
+        )(self._in_app(apply_retention))
 
     def _in_app(self, func):
         app = self.app

@@ -32,6 +32,8 @@ class Perm:
     MANAGE_STOCK = "manage_stock"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
+    EXPORT_PERSONAL_DATA = "export_personal_data"  # issue 17: subject access export
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # issue 17: "forget this person"
 
 
 PERMISSION_LABELS = {
@@ -47,6 +49,8 @@ PERMISSION_LABELS = {
     Perm.MANAGE_STOCK: _l("Manage stock"),
     Perm.MANAGE_SETTINGS: _l("Manage settings"),
     Perm.MANAGE_USERS: _l("Manage users"),
+    Perm.EXPORT_PERSONAL_DATA: _l("Export a contact's personal data"),
+    Perm.ERASE_PERSONAL_DATA: _l("Erase a contact's personal data"),
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
 
@@ -63,7 +67,9 @@ _SALES = {
 
 ROLE_PRESETS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
-    "sales_manager": frozenset(_SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK}),
+    "sales_manager": frozenset(
+        _SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK, Perm.EXPORT_PERSONAL_DATA}
+    ),
     "salesperson": frozenset(_SALES),
     "receptionist": frozenset({Perm.CREATE_LEADS, Perm.ASSIGN, Perm.MANAGE_TASKS}),
     "read_only": frozenset(),
@@ -145,6 +151,10 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "stock.manage": (Perm.MANAGE_STOCK, Feature.STOCK),
     "settings.manage": (Perm.MANAGE_SETTINGS, None),
     "users.manage": (Perm.MANAGE_USERS, None),
+    # Personal data (issue 17)
+    "contact.record_consent": (Perm.EDIT_LEADS, Feature.LEADS),
+    "contact.export_personal_data": (Perm.EXPORT_PERSONAL_DATA, Feature.LEADS),
+    "contact.erase": (Perm.ERASE_PERSONAL_DATA, Feature.LEADS),
 }
 
 

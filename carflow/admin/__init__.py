@@ -73,6 +73,9 @@ def init_admin(app: Flask) -> Admin:
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
     _add_document_views(app, admin)
+    from carflow.admin.privacy import register_privacy_views  # issue 17: personal data
+
+    register_privacy_views(admin)
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

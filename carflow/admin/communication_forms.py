@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from carflow.admin.forms import CarflowForm
+from carflow.admin.forms import CarflowForm, select_choices
 from carflow.i18n import fmt_money
 from carflow.services.communications import contact_recipients
 
@@ -30,6 +30,17 @@ class CommunicationForm(CarflowForm):
         description=_l("Separate several addresses with commas."),
     )
     offer_id = SelectField(_l("Offer to send"), coerce=int)
+    purpose = SelectField(
+        _l("Purpose"),
+        choices=select_choices(
+            [
+                ("service", _l("Service: answers the customer's own request")),
+                ("marketing", _l("Marketing: needs the recipients' consent")),
+            ]
+        ),
+        default="service",
+        description=_l("A marketing email is refused to recipients without e-mail consent."),
+    )
     subject = StringField(
         _l("Subject"),
         validators=[

@@ -103,6 +103,7 @@ class CommunicationView(HiddenView):
                 body=form.body.data,
                 attach_quote=form.attach_quote.data,
                 attach_purchase_order=form.attach_purchase_order.data,
+                purpose=form.purpose.data or "service",
             )
         )
         if error is not None:

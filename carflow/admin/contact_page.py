@@ -45,6 +45,8 @@ class ContactPageView(HiddenView):
         abort(404)
 
     def _render(self, contact: Contact, form, editing: bool = False):
+        from carflow.admin.privacy import contact_privacy_panel  # issue 17
+
         may_see_documents = can(current_user, "document.view")
         return self.render(
             TEMPLATE,
@@ -55,6 +57,7 @@ class ContactPageView(HiddenView):
             main_leads=load_main_leads(contact, current_user),
             linked_leads=load_linked_leads(contact, current_user),
             documents=load_contact_documents(contact, current_user) if may_see_documents else None,
+            privacy=contact_privacy_panel(contact, current_user),
         )
 
     @expose("/<int:contact_id>")

@@ -17,6 +17,7 @@ from carflow.models.enums import (
 )
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
+from carflow.models.privacy import ConsentRecord, PrivacyLog, PrivacySettings
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
@@ -60,4 +61,7 @@ __all__ = [
     "Vehicle",
     "VehicleStatus",
     "utcnow",
+    "ConsentRecord",
+    "PrivacyLog",
+    "PrivacySettings",
 ]

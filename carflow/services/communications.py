@@ -185,11 +185,16 @@ def queue_communication(
     attach_quote: bool = False,
     attach_purchase_order: bool = False,
     other_addresses: str | None = None,
+    purpose: str = "service",
 ) -> Communication:
-    """Validate and store a pending communication about one of the lead's offers (flushes)."""
+    """Validate and store a pending communication about one of the lead's offers (flushes).
+
+    `purpose` "marketing" is refused to any recipient without e-mail marketing consent
+    (issue 17); an offer answering the customer's own request is "service"."""
     if not lead.offer_count or offer is None or offer.lead_id != lead.id:
         raise ServiceError(_l("Create an offer on this lead before emailing the customer."))
     addresses = clean_recipients(list(recipients) + parse_addresses(other_addresses))
+    _check_purpose(lead, purpose, addresses)
     subject, body = _clean_subject_and_body(subject, body)
     communication = Communication(
         lead_id=lead.id,
@@ -208,6 +213,15 @@ def queue_communication(
     return communication
 
 
+def _check_purpose(lead: Lead, purpose: str, addresses: list[str]) -> None:
+    from carflow.services.consent import check_marketing_email_consent
+
+    if purpose not in ("service", "marketing"):
+        raise ServiceError(_l("Choose the purpose of the email."), field="purpose")
+    if purpose == "marketing":
+        check_marketing_email_consent(lead, addresses)
+
+
 def send_communication(lead: Lead, actor, **fields) -> Communication:
     """Store the email as pending and have the worker send it once this is committed (F15).
 
@@ -216,6 +230,8 @@ def send_communication(lead: Lead, actor, **fields) -> Communication:
     """
     communication = queue_communication(lead, actor, **fields)
     data = {"subject": communication.subject, "recipients": ", ".join(communication.recipients)}
+    if fields.get("purpose") == "marketing":
+        data["purpose"] = "marketing"
     record_event(lead, actor, "communication_queued", data, ref=communication)
     communication_id = communication.id
     after_commit(lambda: _schedule_delivery(communication_id))

@@ -1,0 +1,224 @@
+"""Subject access export (issue 17 item 2): every record about one contact, as a ZIP.
+
+The archive holds `data.json` (the contact, their leads with events, offers, trade-ins,
+test drives, tasks, deadlines, e-mails with their bodies and documents list, consents,
+linked-contact relations, the privacy log), the documents and trade-in photos
+themselves under `documents/` and `photos/`, and `summary.pdf`, a readable summary in
+the contact's language. It is written to a temporary file (bounded memory: files are
+copied in chunks) that the view streams. Each export is logged (privacy log + timeline).
+On leads the person is only linked to, only the lead's reference, the relation and the
+test drives they drove are included: the rest is another person's data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import IO
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import inspect, or_, select
+from weasyprint import HTML
+
+from carflow.extensions import db
+from carflow.models import (
+    AccountSettings,
+    Communication,
+    Contact,
+    Deadline,
+    Document,
+    Event,
+    Lead,
+    LeadContact,
+    Offer,
+    Task,
+    TestDrive,
+    TradeIn,
+    TradeInPhoto,
+    utcnow,
+)
+from carflow.models.privacy import PrivacyLog
+from carflow.services.consent import consent_history
+from carflow.services.events import record_event
+from carflow.storage import clean_filename, stored_path
+from carflow.timeline import describe_event, register_event_kind
+
+SKIPPED_COLUMNS = frozenset({"version_id", "stored_name"})
+LANGUAGES = ("en", "fr", "nl")
+
+register_event_kind(
+    "personal_data_exported", "fa-download", lambda d: _("Personal data exported (subject access)")
+)
+
+
+def _stored_file(stored_name: str) -> IO[bytes]:
+    """A stored file opened for reading (the one place the export reads storage)."""
+    return open(stored_path(stored_name), "rb")  # noqa: SIM115  closed by the caller
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return getattr(value, "value", value.name)
+    return value
+
+
+def record_values(record) -> dict:
+    """Every column of `record` as JSON values (no version counters, no storage names)."""
+    columns = inspect(type(record)).columns
+    return {
+        column.key: _plain(getattr(record, column.key))
+        for column in columns
+        if column.key not in SKIPPED_COLUMNS
+    }
+
+
+def _rows(model, *conditions, order=None) -> list:
+    query = select(model).where(*conditions).order_by(order if order is not None else model.id)
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class SubjectAccessArchive:
+    """The written archive: a temporary file at its start, and the name to download it as."""
+
+    file: IO[bytes]
+    filename: str
+    counts: dict
+
+
+def _archive_path(folder: str, record_id: int, filename: str) -> str:
+    return f"{folder}/{record_id}-{clean_filename(filename)}"
+
+
+def collect_personal_data(contact: Contact) -> tuple[dict, list[tuple[str, str]]]:
+    """Every record about `contact` as JSON values, grouped by kind (see the module doc),
+    and the files to add: (stored name, path in the archive)."""
+    main = _rows(Lead, Lead.contact_id == contact.id)
+    main_ids = [lead.id for lead in main]
+    links = _rows(LeadContact, LeadContact.contact_id == contact.id, order=LeadContact.lead_id)
+    linked = _rows(Lead, Lead.id.in_([link.lead_id for link in links]))
+    relations = _rows(LeadContact, LeadContact.lead_id.in_(main_ids), order=LeadContact.lead_id)
+    trade_ins = _rows(TradeIn, TradeIn.lead_id.in_(main_ids))
+    documents = _rows(Document, Document.lead_id.in_(main_ids))
+    photos = _rows(TradeInPhoto, TradeInPhoto.trade_in_id.in_([t.id for t in trade_ins]))
+    events = _rows(Event, Event.lead_id.in_(main_ids), order=Event.at)
+    codes = {lead.id: lead.code for lead in main + linked}
+    files = [
+        (d.stored_name, _archive_path("documents", d.id, d.original_filename)) for d in documents
+    ]
+    files += [(p.stored_name, _archive_path("photos", p.id, p.original_filename)) for p in photos]
+    data = {
+        "exported_at": utcnow().isoformat(),
+        "contact": record_values(contact),
+        "consents": [record_values(c) for c in reversed(consent_history(contact.id, None))],
+        "leads": [record_values(lead) | {"role": "main"} for lead in main],
+        "linked_leads": [
+            {"lead_id": link.lead_id, "code": codes.get(link.lead_id), "relation": link.relation}
+            for link in links
+        ],
+        "linked_contacts": [
+            {"lead_id": r.lead_id, "contact_id": r.contact_id, "relation": r.relation}
+            for r in relations
+        ],
+        "events": [record_values(e) | {"text": describe_event(e)} for e in events],
+        "offers": [record_values(o) for o in _rows(Offer, Offer.lead_id.in_(main_ids))],
+        "trade_ins": [record_values(t) for t in trade_ins],
+        "trade_in_photos": [
+            record_values(p) | {"file": _archive_path("photos", p.id, p.original_filename)}
+            for p in photos
+        ],
+        "test_drives": [
+            record_values(d)
+            for d in _rows(
+                TestDrive,
+                or_(TestDrive.lead_id.in_(main_ids), TestDrive.driver_contact_id == contact.id),
+            )
+        ],
+        "tasks": [record_values(t) for t in _rows(Task, Task.lead_id.in_(main_ids))],
+        "deadlines": [record_values(d) for d in _rows(Deadline, Deadline.lead_id.in_(main_ids))],
+        "communications": [
+            record_values(c) for c in _rows(Communication, Communication.lead_id.in_(main_ids))
+        ],
+        "documents": [
+            record_values(d) | {"file": _archive_path("documents", d.id, d.original_filename)}
+            for d in documents
+        ],
+        "privacy_log": [
+            record_values(entry) for entry in _rows(PrivacyLog, PrivacyLog.contact_id == contact.id)
+        ],
+    }
+    return data, files
+
+
+def contact_language(contact: Contact) -> str:
+    """The contact's language when the app speaks it, else English."""
+    language = (contact.language or "en")[:2].lower()
+    return language if language in LANGUAGES else "en"
+
+
+def render_summary_pdf(contact: Contact, data: dict) -> bytes:
+    """`summary.pdf`: the data in readable form, in the contact's language."""
+    html = render_template(
+        "pdf/personal_data_summary.html",
+        contact=contact,
+        data=data,
+        settings=AccountSettings.get(),
+        language=contact_language(contact),
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _write_archive(contact: Contact, data: dict, files: list[tuple[str, str]]) -> IO[bytes]:
+    archive = tempfile.TemporaryFile()  # noqa: SIM115  streamed, then closed by the response
+    with force_locale(contact_language(contact)):
+        pdf = render_summary_pdf(contact, data)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("data.json", "w") as raw, io.TextIOWrapper(raw, "utf-8") as text:
+            json.dump(data, text, ensure_ascii=False, indent=2)
+        zf.writestr("summary.pdf", pdf)
+        for stored_name, path in files:
+            try:
+                source = _stored_file(stored_name)
+            except (OSError, ValueError):
+                continue  # listed in data.json; the file itself is gone
+            with source, zf.open(path, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+    archive.seek(0)
+    return archive
+
+
+def export_personal_data(actor, contact: Contact) -> SubjectAccessArchive:
+    """Write the subject access archive of `contact` and log it (privacy log + a timeline
+    line on each of their leads). Flushes; the caller commits, then sends `archive.file`."""
+    with force_locale(contact_language(contact)):
+        data, files = collect_personal_data(contact)
+    counts = {
+        key: len(value) for key, value in data.items() if isinstance(value, list) and value
+    } | {"files": len(files)}
+    archive = _write_archive(contact, data, files)
+    db.session.add(
+        PrivacyLog(
+            actor_id=actor.id if actor is not None else None,
+            contact_id=contact.id,
+            action="export",
+            counts=counts,
+        )
+    )
+    for lead in db.session.scalars(select(Lead).where(Lead.contact_id == contact.id)):
+        record_event(lead, actor, "personal_data_exported", {})
+    db.session.flush()
+    filename = f"personal-data-contact-{contact.id}-{utcnow():%Y%m%d}.zip"
+    return SubjectAccessArchive(archive, filename, counts)
