@@ -187,6 +187,10 @@ def _contact_page_url(view: str) -> Callable:
     return lambda lead: url_for(f"contact_page.{view}", contact_id=lead.contact_id)
 
 
+def _privacy_url(view: str) -> Callable:
+    return lambda lead: url_for(f"privacy.{view}", contact_id=lead.contact_id)
+
+
 def _compose_url(lead):
     make_offer(lead)
     return url_for("communication.compose", lead_id=lead.id)
@@ -380,6 +384,12 @@ RULES: dict[str, Rule] = {
     **_lead_item_rules(),
     **_stock_rules(),
     "vendor.file": Rule(public=True, url=lambda lead: "/vendor/fullcalendar/index.global.min.js"),
+    # Personal data (issue 17): on the lead's main contact, seen as the lead is
+    "privacy.index": DISABLED,
+    "privacy.consent": _post("contact.record_consent", lead=True, url=_privacy_url("consent")),
+    "privacy.export": _post("contact.export_personal_data", lead=True, url=_privacy_url("export")),
+    "privacy.forget": Rule("contact.erase", lead=True, url=_privacy_url("forget")),
+    "privacy_settings.index": Rule("settings.manage"),
 }
 
 

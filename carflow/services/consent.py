@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from carflow.extensions import db
 from carflow.models import Contact, Lead, LeadContact, LeadStatus, User, utcnow
@@ -160,6 +161,7 @@ def consent_history(contact_id: int, limit: int = HISTORY_LIMIT) -> list[Consent
     """The contact's consent rows, newest first (with who recorded them), at most `limit`."""
     query = (
         select(ConsentRecord)
+        .options(selectinload(ConsentRecord.recorded_by))
         .where(ConsentRecord.contact_id == contact_id)
         .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc())
         .limit(limit)
