@@ -186,7 +186,7 @@ def test_a_won_lead_holds_the_contact_until_the_hold_ends(client, login_as, bran
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "legal-hold" in text and "erase-submit" not in text
     until = (lead.closed_at.date().replace(year=lead.closed_at.year + 7)).year
-    assert str(until) in text and "a lead of this contact was won" in text
+    assert str(until) in text and "one of their leads was won" in text
     response = _forget(client, contact.id, reason="request", confirm="y")
     assert response.status_code == 400
     assert "legal hold until" in response.get_data(as_text=True)
@@ -206,7 +206,7 @@ def test_an_accepted_offer_holds_the_contact_for_the_set_years(app, branch):
     offer.status = OfferStatus.accepted
     db.session.flush()
     hold = legal_hold(contact)
-    assert hold is not None and "an offer to this contact was accepted" in hold.message
+    assert hold is not None and "an offer to them was accepted" in hold.message
     with pytest.raises(ServiceError, match="legal hold"):
         erase_contact(owner, contact, reason="request")
     PrivacySettings.get().legal_hold_years = 0

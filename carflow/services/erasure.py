@@ -66,6 +66,15 @@ PERSONAL_EVENT_KEYS = frozenset(
 #: Kinds whose "from"/"to" are contacts' names (elsewhere they are statuses).
 NAME_CHANGE_KINDS = frozenset({"main_contact_changed"})
 
+HOLD_WON = _l(
+    "This contact is under a legal hold until %(date)s: one of their leads was won less than "
+    "%(years)s years ago (accounting and warranty records)."
+)
+HOLD_ACCEPTED = _l(
+    "This contact is under a legal hold until %(date)s: an offer to them was accepted less "
+    "than %(years)s years ago (accounting and warranty records)."
+)
+
 register_event_kind("personal_data_erased", "fa-user-times", lambda d: _("Personal data erased"))
 
 
@@ -106,23 +115,15 @@ def legal_hold(contact: Contact, now: datetime | None = None) -> LegalHold | Non
             Offer.lead_id.in_(main_leads), Offer.status == OfferStatus.accepted
         )
     )
-    holds = []
-    if won_at is not None and add_years(won_at, years) > today:
-        holds.append((add_years(won_at, years), _l("a lead of this contact was won")))
-    if accepted_at is not None and add_years(accepted_at, years) > today:
-        holds.append((add_years(accepted_at, years), _l("an offer to this contact was accepted")))
+    holds = [
+        (add_years(at, years), message)
+        for at, message in ((won_at, HOLD_WON), (accepted_at, HOLD_ACCEPTED))
+        if at is not None and add_years(at, years) > today
+    ]
     if not holds:
         return None
-    until = max(day for day, _reason in holds)
-    reasons = _(" and ").join(str(reason) for _day, reason in holds)
-    message = _(
-        "This contact is under a legal hold until %(date)s: %(reasons)s less than "
-        "%(years)s years ago (accounting and warranty records).",
-        date=format_date(until, "long"),
-        reasons=reasons,
-        years=years,
-    )
-    return LegalHold(message, until)
+    until, message = max(holds, key=lambda hold: hold[0])  # the hold that ends last
+    return LegalHold(str(message % {"date": format_date(until, "long"), "years": years}), until)
 
 
 def is_erased(contact_id: int) -> bool:
