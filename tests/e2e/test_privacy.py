@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from carflow.extensions import db
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import login
 from tests.factories import make_branch, make_user
 from tests.privacy_records import make_person
@@ -20,6 +21,11 @@ def submit(page, locator) -> None:
     """Click a link or button that loads a new page, and wait for its load."""
     with page.expect_navigation(wait_until="load"):
         locator.click()
+
+
+def _accessible(page, name: str, output) -> None:
+    found = axe_violations(page, name, output)
+    assert not found, describe(found)
 
 
 def _fits(page, width: int) -> None:
@@ -59,6 +65,7 @@ def test_consent_export_and_forget(app, page, live_server, screenshot_dir, tmp_p
     expect(page.locator("tr.consent-history-row")).to_have_count(3)
     _fits(page, width)
     page.screenshot(path=str(screenshot_dir / f"privacy-consent-{width}.png"), full_page=True)
+    _accessible(page, f"privacy-contact-{width}", screenshot_dir)
 
     # Subject access export: a ZIP with data.json and summary.pdf.
     with page.expect_download() as download_info:
@@ -83,6 +90,7 @@ def test_consent_export_and_forget(app, page, live_server, screenshot_dir, tmp_p
     page.get_by_label("I understand that this cannot be undone.").check()
     _fits(page, width)
     page.screenshot(path=str(screenshot_dir / f"privacy-forget-{width}.png"), full_page=True)
+    _accessible(page, f"privacy-forget-{width}", screenshot_dir)
     submit(page, page.get_by_role("button", name="Erase personal data"))
     assert page.url.endswith(f"/admin/contacts/{contact_id}")
     expect(page.locator(".alert-success")).to_contain_text("personal data was erased")
@@ -91,3 +99,8 @@ def test_consent_export_and_forget(app, page, live_server, screenshot_dir, tmp_p
     expect(page.locator("body")).not_to_contain_text("Annelies")
     _fits(page, width)
     page.screenshot(path=str(screenshot_dir / f"privacy-erased-{width}.png"), full_page=True)
+    page.goto(f"{live_server}/admin/privacy-settings/")
+    expect(page.locator("tr.privacy-log-row")).to_have_count(2)  # the export, the erasure
+    _fits(page, width)
+    page.screenshot(path=str(screenshot_dir / f"privacy-settings-{width}.png"), full_page=True)
+    _accessible(page, f"privacy-settings-{width}", screenshot_dir)
