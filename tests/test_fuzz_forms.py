@@ -263,8 +263,10 @@ def _snapshot(app) -> tuple:
 
 
 def _is_refused(response) -> bool:
-    """4xx, or the form page again (a POST that worked redirects)."""
-    return 400 <= response.status_code < 500 or response.status_code == 200
+    """4xx, or the form page again (a POST that worked redirects, or answers with a file to
+    download: the subject access export, issue 17)."""
+    downloaded = "attachment" in response.headers.get("Content-Disposition", "")
+    return 400 <= response.status_code < 500 or (response.status_code == 200 and not downloaded)
 
 
 def _post_rules(app) -> list:

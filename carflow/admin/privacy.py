@@ -8,7 +8,7 @@ page's Contacts tab, and a section of the contact page.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,7 @@ from carflow.services.consent import (
 )
 from carflow.services.erasure import REASONS, erase_contact, erasure_preview, is_erased, legal_hold
 from carflow.services.retention import update_privacy_settings
-from carflow.services.subject_access import export_personal_data
+from carflow.services.subject_access import export_personal_data, stream_file
 from carflow.unit_of_work import run_action
 
 LOG_PAGE_SIZE = 50
@@ -145,14 +145,16 @@ class PrivacyView(HiddenView):
         if error is not None:
             flash(str(error.message), "error")
             return redirect(url_for("contact_page.page", contact_id=contact_id))
-        response = send_file(
-            archive.file,
+        response = Response(
+            stream_file(archive.file),
             mimetype="application/zip",
-            as_attachment=True,
-            download_name=archive.filename,
+            headers={
+                "Content-Disposition": f'attachment; filename="{archive.filename}"',
+                "Content-Length": str(archive.size),
+                "Cache-Control": "no-store",
+            },
+            direct_passthrough=True,
         )
-        response.headers["Cache-Control"] = "no-store"
-        response.call_on_close(archive.file.close)
         return response
 
     @expose("/contacts/<int:contact_id>/forget", methods=("GET", "POST"))

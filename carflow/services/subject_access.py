@@ -13,10 +13,12 @@ test drives they drove are included: the rest is another person's data.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -53,6 +55,7 @@ from carflow.storage import clean_filename, stored_path
 from carflow.timeline import describe_event, register_event_kind
 
 SKIPPED_COLUMNS = frozenset({"version_id", "stored_name"})
+STREAM_CHUNK = 64 * 1024
 LANGUAGES = ("en", "fr", "nl")
 
 register_event_kind(
@@ -92,11 +95,32 @@ def _rows(model, *conditions, order=None) -> list:
 
 @dataclass
 class SubjectAccessArchive:
-    """The written archive: a temporary file at its start, and the name to download it as."""
+    """The written archive: a temporary file at its start, its size, the download name."""
 
     file: IO[bytes]
     filename: str
     counts: dict
+
+    @property
+    def size(self) -> int:
+        position = self.file.tell()
+        size = self.file.seek(0, io.SEEK_END)
+        self.file.seek(position)
+        return size
+
+
+def _chunks(file: IO[bytes]) -> Iterator[bytes]:
+    with file:
+        while data := file.read(STREAM_CHUNK):
+            yield data
+
+
+def stream_file(file: IO[bytes]) -> Iterator[bytes]:
+    """The file's bytes in chunks, closing it at the end. Started here (its first chunk
+    read) so that the file is closed even when the response is dropped unread."""
+    chunks = _chunks(file)
+    first = next(chunks, b"")
+    return itertools.chain([first], chunks)
 
 
 def _archive_path(folder: str, record_id: int, filename: str) -> str:
