@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from carflow.extensions import db
 from carflow.models import Event
 from carflow.models.privacy import PrivacyLog
 from tests.privacy_records import PDF, PNG, make_person
+
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"
 
 
 def _export(client, contact_id: int):
@@ -67,11 +70,13 @@ def test_the_archive_holds_every_record_documents_and_a_readable_summary(
     assert archive.read(data["trade_in_photos"][0]["file"]) == PNG
     assert "version_id" not in data["contact"] and "stored_name" not in data["documents"][0]
 
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "privacy-summary.pdf").write_bytes(archive.read("summary.pdf"))  # to look at
     summary = PdfReader(io.BytesIO(archive.read("summary.pdf")))
     text = "".join(page.extract_text() for page in summary.pages)
     assert "Annelies Vandersmissen" in text
     assert values["vin"] in text and values["licence"] in text
-    assert "Persoonsgegevens" in text or "Personal data" in text
+    assert "Persoonsgegevens van Annelies Vandersmissen" in text  # her language: Dutch
 
     log = db.session.scalars(select(PrivacyLog)).all()
     assert [(e.action, e.contact_id, e.actor_id) for e in log] == [

@@ -41,7 +41,9 @@ from carflow.models import (
     Event,
     Lead,
     LeadContact,
+    LeadStatus,
     Offer,
+    OfferStatus,
     Task,
     TestDrive,
     TradeIn,
@@ -49,7 +51,7 @@ from carflow.models import (
     utcnow,
 )
 from carflow.models.privacy import PrivacyLog
-from carflow.services.consent import consent_history
+from carflow.services.consent import CHANNELS, PURPOSES, consent_history, source_label
 from carflow.services.events import record_event
 from carflow.storage import clean_filename, stored_path
 from carflow.timeline import describe_event, register_event_kind
@@ -127,28 +129,21 @@ def _archive_path(folder: str, record_id: int, filename: str) -> str:
     return f"{folder}/{record_id}-{clean_filename(filename)}"
 
 
-def collect_personal_data(contact: Contact) -> tuple[dict, list[tuple[str, str]]]:
-    """Every record about `contact` as JSON values, grouped by kind (see the module doc),
-    and the files to add: (stored name, path in the archive)."""
-    main = _rows(Lead, Lead.contact_id == contact.id)
-    main_ids = [lead.id for lead in main]
+def _values(model, *conditions, order=None) -> list[dict]:
+    return [record_values(row) for row in _rows(model, *conditions, order=order)]
+
+
+def _relations(contact: Contact, main_ids: list[int]) -> dict:
+    """The leads the contact is linked to (with the relation), and the relations of the
+    contacts linked to their own leads (ids only: the others' data is not theirs)."""
     links = _rows(LeadContact, LeadContact.contact_id == contact.id, order=LeadContact.lead_id)
-    linked = _rows(Lead, Lead.id.in_([link.lead_id for link in links]))
+    codes = dict(
+        db.session.execute(
+            select(Lead.id, Lead.code).where(Lead.id.in_([link.lead_id for link in links]))
+        ).all()
+    )
     relations = _rows(LeadContact, LeadContact.lead_id.in_(main_ids), order=LeadContact.lead_id)
-    trade_ins = _rows(TradeIn, TradeIn.lead_id.in_(main_ids))
-    documents = _rows(Document, Document.lead_id.in_(main_ids))
-    photos = _rows(TradeInPhoto, TradeInPhoto.trade_in_id.in_([t.id for t in trade_ins]))
-    events = _rows(Event, Event.lead_id.in_(main_ids), order=Event.at)
-    codes = {lead.id: lead.code for lead in main + linked}
-    files = [
-        (d.stored_name, _archive_path("documents", d.id, d.original_filename)) for d in documents
-    ]
-    files += [(p.stored_name, _archive_path("photos", p.id, p.original_filename)) for p in photos]
-    data = {
-        "exported_at": utcnow().isoformat(),
-        "contact": record_values(contact),
-        "consents": [record_values(c) for c in reversed(consent_history(contact.id, None))],
-        "leads": [record_values(lead) | {"role": "main"} for lead in main],
+    return {
         "linked_leads": [
             {"lead_id": link.lead_id, "code": codes.get(link.lead_id), "relation": link.relation}
             for link in links
@@ -157,32 +152,57 @@ def collect_personal_data(contact: Contact) -> tuple[dict, list[tuple[str, str]]
             {"lead_id": r.lead_id, "contact_id": r.contact_id, "relation": r.relation}
             for r in relations
         ],
+    }
+
+
+def _lead_items(contact: Contact, main_ids: list[int]) -> dict:
+    """The items of the contact's own leads, and the test drives they drove anywhere."""
+    drives = or_(TestDrive.lead_id.in_(main_ids), TestDrive.driver_contact_id == contact.id)
+    events = _rows(Event, Event.lead_id.in_(main_ids), order=Event.at)
+    return {
         "events": [record_values(e) | {"text": describe_event(e)} for e in events],
-        "offers": [record_values(o) for o in _rows(Offer, Offer.lead_id.in_(main_ids))],
-        "trade_ins": [record_values(t) for t in trade_ins],
-        "trade_in_photos": [
-            record_values(p) | {"file": _archive_path("photos", p.id, p.original_filename)}
-            for p in photos
-        ],
-        "test_drives": [
-            record_values(d)
-            for d in _rows(
-                TestDrive,
-                or_(TestDrive.lead_id.in_(main_ids), TestDrive.driver_contact_id == contact.id),
-            )
-        ],
-        "tasks": [record_values(t) for t in _rows(Task, Task.lead_id.in_(main_ids))],
-        "deadlines": [record_values(d) for d in _rows(Deadline, Deadline.lead_id.in_(main_ids))],
-        "communications": [
-            record_values(c) for c in _rows(Communication, Communication.lead_id.in_(main_ids))
-        ],
-        "documents": [
-            record_values(d) | {"file": _archive_path("documents", d.id, d.original_filename)}
-            for d in documents
-        ],
-        "privacy_log": [
-            record_values(entry) for entry in _rows(PrivacyLog, PrivacyLog.contact_id == contact.id)
-        ],
+        "offers": _values(Offer, Offer.lead_id.in_(main_ids)),
+        "trade_ins": _values(TradeIn, TradeIn.lead_id.in_(main_ids)),
+        "test_drives": _values(TestDrive, drives),
+        "tasks": _values(Task, Task.lead_id.in_(main_ids)),
+        "deadlines": _values(Deadline, Deadline.lead_id.in_(main_ids)),
+        "communications": _values(Communication, Communication.lead_id.in_(main_ids)),
+    }
+
+
+def _files(main_ids: list[int]) -> tuple[dict, list[tuple[str, str]]]:
+    """The documents and trade-in photos listed, and (stored name, archive path) of each."""
+    documents = _rows(Document, Document.lead_id.in_(main_ids))
+    trade_ins = select(TradeIn.id).where(TradeIn.lead_id.in_(main_ids))
+    photos = _rows(TradeInPhoto, TradeInPhoto.trade_in_id.in_(trade_ins))
+    listed = {"documents": [], "trade_in_photos": []}
+    files = []
+    for key, folder, rows in (
+        ("documents", "documents", documents),
+        ("trade_in_photos", "photos", photos),
+    ):
+        for row in rows:
+            path = _archive_path(folder, row.id, row.original_filename)
+            listed[key].append(record_values(row) | {"file": path})
+            files.append((row.stored_name, path))
+    return listed, files
+
+
+def collect_personal_data(contact: Contact) -> tuple[dict, list[tuple[str, str]]]:
+    """Every record about `contact` as JSON values, grouped by kind (see the module doc),
+    and the files to add: (stored name, path in the archive)."""
+    main = _rows(Lead, Lead.contact_id == contact.id)
+    main_ids = [lead.id for lead in main]
+    listed, files = _files(main_ids)
+    data = {
+        "exported_at": utcnow().isoformat(),
+        "contact": record_values(contact),
+        "consents": [record_values(c) for c in reversed(consent_history(contact.id, None))],
+        "leads": [record_values(lead) | {"role": "main"} for lead in main],
+        **_relations(contact, main_ids),
+        **_lead_items(contact, main_ids),
+        **listed,
+        "privacy_log": _values(PrivacyLog, PrivacyLog.contact_id == contact.id),
     }
     return data, files
 
@@ -201,6 +221,11 @@ def render_summary_pdf(contact: Contact, data: dict) -> bytes:
         data=data,
         settings=AccountSettings.get(),
         language=contact_language(contact),
+        lead_statuses={status.value: status.label for status in LeadStatus},
+        offer_statuses={status.value: status.label for status in OfferStatus},
+        channels=CHANNELS,
+        purposes=PURPOSES,
+        source_label=source_label,
     )
     return HTML(string=html).write_pdf()
 
