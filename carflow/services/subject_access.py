@@ -243,7 +243,9 @@ def _write_archive(contact: Contact, data: dict, files: list[tuple[str, str]]) -
                 source = _stored_file(stored_name)
             except (OSError, ValueError):
                 continue  # listed in data.json; the file itself is gone
-            with source, zf.open(path, "w") as target:
+            entry = zipfile.ZipInfo(path, date_time=utcnow().timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_STORED  # scans and photos are compressed already
+            with source, zf.open(entry, "w", force_zip64=True) as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
     archive.seek(0)
     return archive
