@@ -23,6 +23,7 @@ from carflow.models import (
     utcnow,
 )
 from carflow.models.privacy import ConsentRecord, PrivacyLog, PrivacySettings
+from carflow.services.consent import record_consent
 from carflow.services.erasure import erase_contact, legal_hold
 from carflow.services.errors import ServiceError
 from carflow.services.search import normalize
@@ -216,3 +217,22 @@ def test_an_accepted_offer_holds_the_contact_for_the_set_years(app, branch):
     assert contact.last_name == f"Erased contact #{contact.id}"
     with pytest.raises(ServiceError, match="already erased"):
         erase_contact(owner, contact, reason="request")
+    with pytest.raises(ServiceError, match="was erased"):
+        record_consent(
+            None, contact, channel="email", purpose="service", granted=True, source="website"
+        )
+
+
+def test_the_forget_page_runs_a_fixed_number_of_queries(client, login_as, count_queries, branch):
+    login_as("admin")
+    small = make_lead(owner=make_user(branch=branch)).contact
+    person = make_person(branch)
+    db.session.commit()
+
+    def queries(contact) -> int:
+        with count_queries() as statements:
+            assert client.get(f"/admin/privacy/contacts/{contact.id}/forget").status_code == 200
+        return len(statements)
+
+    queries(small)  # warm-up
+    assert queries(person.contact) == queries(small)

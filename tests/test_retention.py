@@ -137,3 +137,23 @@ def test_the_privacy_log_lists_exports_and_erasures_without_names(client, login_
     page = client.get("/admin/privacy-settings/").text
     assert 'data-action="erasure"' in page and f"#{contact.id}" in page
     assert "The person objected to the processing" in page and "Forgotten" not in page
+
+
+def test_the_settings_page_runs_a_fixed_number_of_queries(client, login_as, count_queries):
+    from carflow.services.erasure import erase_contact
+
+    admin = login_as("admin")
+
+    def queries() -> int:
+        with count_queries() as statements:
+            assert client.get("/admin/privacy-settings/").status_code == 200
+        return len(statements)
+
+    erase_contact(admin, make_contact(), reason="request")
+    db.session.commit()
+    queries()  # warm-up
+    few = queries()
+    for _ in range(5):
+        erase_contact(make_user(), make_contact(), reason="objection")
+    db.session.commit()
+    assert queries() == few

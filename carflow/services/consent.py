@@ -97,8 +97,12 @@ def record_consent(
     `channel`: email, phone, sms or post; `purpose`: marketing or service; `source`: one
     of SOURCES or "intake:<channel name>"; `actor` None for intake channels. Adds a row
     to the history (never changes one) and a line on the timeline of the contact's open
-    leads. Flushes.
+    leads; refused for an erased contact. Flushes.
     """
+    from carflow.services.erasure import is_erased
+
+    if is_erased(contact.id):
+        raise ServiceError(_l("This contact was erased: record the person as a new contact."))
     _check_choice(channel, CHANNELS, "channel", _l("Choose a channel."))
     _check_choice(purpose, PURPOSES, "purpose", _l("Choose a purpose."))
     note = (note or "").strip() or None
