@@ -236,3 +236,27 @@ def test_the_forget_page_runs_a_fixed_number_of_queries(client, login_as, count_
 
     queries(small)  # warm-up
     assert queries(person.contact) == queries(small)
+
+
+def test_on_another_persons_lead_only_the_erased_persons_values_go(app, branch):
+    from carflow.models import Event
+    from carflow.services.lead_contacts import link_contact
+    from carflow.services.leads import add_note
+
+    owner = make_user(branch=branch)
+    jan = make_contact(first_name="Jan", last_name="Peeters", email="jan.p@example.com")
+    marie = make_contact(first_name="Marie", last_name="Janssens", email="mj@example.com")
+    lead = make_lead(owner=owner, contact=marie)
+    link_contact(lead, owner, jan, "spouse")
+    add_note(lead, owner, "Marie called in January")
+    add_note(lead, owner, "Jan will bring the papers")
+    erase_contact(owner, jan, reason="request")
+    texts = {
+        event.kind + ":" + str((event.data or {}).get("text") or event.data.get("contact"))
+        for event in db.session.scalars(select(Event).where(Event.lead_id == lead.id))
+    }
+    assert "lead_created:Marie Janssens" in texts
+    assert "note:Marie called in January" in texts
+    assert "note:—" in texts and "contact_linked:—" in texts
+    assert not any("Jan will" in text or "Peeters" in text for text in texts)
+    assert lead.contact.last_name == "Janssens"

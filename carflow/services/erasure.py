@@ -15,7 +15,7 @@ transaction. Refused while a legal hold applies (`legal_hold`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -234,8 +234,9 @@ def erase_contact(actor, contact: Contact, *, reason: str, now: datetime | None 
     return log
 
 
-def _identifiers(contact: Contact, main_leads: list[int]) -> set[str]:
-    """The person's own values, to find them in texts of leads they are only linked to."""
+def _identifiers(contact: Contact, main_leads: list[int]) -> re.Pattern | None:
+    """The person's own values as one pattern of whole words (so that "Jan" does not take
+    "Janssens" away), to find them in texts of leads they are only linked to."""
     values = {
         contact.display_name,
         contact.first_name,
@@ -256,7 +257,11 @@ def _identifiers(contact: Contact, main_leads: list[int]) -> set[str]:
         select(TradeIn.vin, TradeIn.plate).where(TradeIn.lead_id.in_(main_leads))
     ):
         values |= set(row)
-    return {v.strip() for v in values if v and len(v.strip()) >= 3}
+    words = sorted({v.strip() for v in values if v and len(v.strip()) >= 3}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def _delete_files(main_leads: list[int]) -> list[str]:
@@ -325,16 +330,15 @@ def _clear_communications(contact: Contact, scope: PersonScope) -> None:
             communication.recipients = kept
 
 
-def _scrub_value(value, identifiers: Iterable[str]):
+def _scrub_value(value, identifiers: re.Pattern | None):
     if isinstance(value, str):
-        lowered = value.lower()
-        return ERASED if any(i.lower() in lowered for i in identifiers) else value
+        return ERASED if identifiers is not None and identifiers.search(value) else value
     if isinstance(value, list):
         return [_scrub_value(v, identifiers) for v in value]
     return value
 
 
-def _scrubbed(event: Event, main: bool, identifiers: set[str]) -> dict:
+def _scrubbed(event: Event, main: bool, identifiers: re.Pattern | None) -> dict:
     data = dict(event.data or {})
     for key, value in data.items():
         personal = key in PERSONAL_EVENT_KEYS or (
@@ -347,7 +351,7 @@ def _scrubbed(event: Event, main: bool, identifiers: set[str]) -> dict:
     return data
 
 
-def _scrub_events(scope: PersonScope, identifiers: set[str]) -> None:
+def _scrub_events(scope: PersonScope, identifiers: re.Pattern | None) -> None:
     """Take the person's values out of the events of their leads."""
     lead_ids = scope.main_leads + scope.linked_leads
     main = set(scope.main_leads)
