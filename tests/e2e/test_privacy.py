@@ -82,7 +82,17 @@ def test_consent_export_and_forget(app, page, live_server, screenshot_dir, tmp_p
         (c["channel"], c["purpose"], c["granted"]) for c in data["consents"]
     }
 
+    # The lead page's Contacts tab shows the same grid.
+    page.goto(f"{live_server}/admin/leads/{person.lead.id}?tab=contacts")
+    panel = page.locator("section.lead-consent")
+    expect(panel.locator('td[data-channel="post"][data-purpose="marketing"]')).to_have_attribute(
+        "data-state", "granted"
+    )
+    _fits(page, width)
+    page.screenshot(path=str(screenshot_dir / f"privacy-lead-tab-{width}.png"), full_page=True)
+
     # Forget this person: the confirm page lists what goes, then the erasure.
+    page.goto(f"{live_server}/admin/contacts/{contact_id}")
     submit(page, section.get_by_role("link", name="Forget this person…"))
     expect(page.get_by_role("heading", name="Forget Annelies Vandersmissen")).to_be_visible()
     expect(page.locator('li[data-count="documents"]')).to_contain_text("1 document(s)")
