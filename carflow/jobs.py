@@ -91,6 +91,15 @@ class Jobs:
         self.sweep_uploads = self.huey.periodic_task(crontab(minute="*/15"), name="sweep_uploads")(
             self._in_app(sweep_uploads)
         )
+        # Lead alerts and escalation (issue 15 items 4-5): carflow/alert_jobs.py
+        from carflow.alert_jobs import escalate_task, send_lead_alert_task
+
+        self.send_lead_alert = self.huey.task(name="send_lead_alert")(
+            self._in_app(send_lead_alert_task)
+        )
+        self.escalate = self.huey.periodic_task(crontab(minute="*/5"), name="escalate")(
+            self._in_app(escalate_task)
+        )
 
     def _in_app(self, func):
         app = self.app

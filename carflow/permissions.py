@@ -32,6 +32,7 @@ class Perm:
     MANAGE_STOCK = "manage_stock"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
+    MERGE_CONTACTS = "merge_contacts"
 
 
 PERMISSION_LABELS = {
@@ -47,6 +48,7 @@ PERMISSION_LABELS = {
     Perm.MANAGE_STOCK: _l("Manage stock"),
     Perm.MANAGE_SETTINGS: _l("Manage settings"),
     Perm.MANAGE_USERS: _l("Manage users"),
+    Perm.MERGE_CONTACTS: _l("Merge contacts"),
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
 
@@ -63,7 +65,9 @@ _SALES = {
 
 ROLE_PRESETS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
-    "sales_manager": frozenset(_SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK}),
+    "sales_manager": frozenset(
+        _SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK, Perm.MERGE_CONTACTS}
+    ),
     "salesperson": frozenset(_SALES),
     "receptionist": frozenset({Perm.CREATE_LEADS, Perm.ASSIGN, Perm.MANAGE_TASKS}),
     "read_only": frozenset(),
@@ -145,6 +149,7 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "stock.manage": (Perm.MANAGE_STOCK, Feature.STOCK),
     "settings.manage": (Perm.MANAGE_SETTINGS, None),
     "users.manage": (Perm.MANAGE_USERS, None),
+    "contact.merge": (Perm.MERGE_CONTACTS, Feature.LEADS),
 }
 
 
