@@ -380,6 +380,16 @@ RULES: dict[str, Rule] = {
     **_lead_item_rules(),
     **_stock_rules(),
     "vendor.file": Rule(public=True, url=lambda lead: "/vendor/fullcalendar/index.global.min.js"),
+    # Issue 15: assignment, alerts, escalation settings; the contact merge page
+    **_settings_model_rules("assignment_rule"),
+    **_settings_model_rules("branch_assignment"),
+    **_settings_model_rules("auto_reply"),
+    "contact_merge.index": DISABLED,
+    "contact_merge.merge": Rule(
+        "contact.merge",
+        lead=True,
+        url=lambda lead: url_for("contact_merge.merge", contact_id=lead.contact_id),
+    ),
 }
 
 
