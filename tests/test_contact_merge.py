@@ -227,3 +227,71 @@ def test_refusals(app):
         merge_contacts(actor, kept.id, merged.id, kept.version_id, merged.version_id - 1)
     with pytest.raises(ServiceError):
         merge_contacts(actor, kept.id, 999999, kept.version_id, 1)
+
+
+# --- The merge page (admin and sales managers) ---------------------------------------
+
+
+def test_the_page_previews_side_by_side_and_merges(app, client, login_as, count_queries):
+    manager = login_as("sales_manager")
+    kept = make_contact(first_name="Anna", last_name="Kept", email="anna@example.com", city=None)
+    merged = make_contact(
+        first_name="Anna", last_name="Merged", email="a.k@example.com", city="Gent"
+    )
+    lead = make_lead(owner=manager, contact=merged)
+    merged_id = merged.id
+    response = client.get(f"/admin/contacts/{kept.id}")
+    assert response.status_code == 200 and b"Merge with" in response.data
+    response = client.get(f"/admin/contact-merge/{kept.id}")
+    assert response.status_code == 200 and b"merge-search" in response.data
+    with count_queries() as queries:
+        response = client.get(f"/admin/contact-merge/{kept.id}?other={merged.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Anna Merged" in html and "a.k@example.com" in html and lead.code in html
+    assert 'name="take_merged" value="email"' in html  # both have one: the user chooses
+    assert 'value="city"' not in html  # only the merged one has a city: taken anyway
+    assert len(queries) <= 20
+    response = client.post(
+        f"/admin/contact-merge/{kept.id}",
+        data={
+            "merged_id": merged.id,
+            "kept_version": kept.version_id,
+            "merged_version": merged.version_id,
+            "take_merged": ["email"],
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/contacts/{kept.id}")
+    assert db.session.get(Contact, merged_id) is None
+    kept = db.session.get(Contact, kept.id)
+    assert kept.email == "a.k@example.com" and kept.city == "Gent"
+    assert db.session.get(Lead, lead.id).contact_id == kept.id
+
+
+def test_a_stale_preview_is_refused_with_409(app, client, login_as):
+    login_as("admin")
+    kept, merged = make_contact(), make_contact()
+    data = {"merged_id": merged.id, "kept_version": kept.version_id, "merged_version": 0}
+    response = client.post(f"/admin/contact-merge/{kept.id}", data=data)
+    assert response.status_code == 409
+    assert "Someone else changed this record" in response.get_data(as_text=True)
+    assert db.session.get(Contact, merged.id) is not None
+
+
+def test_salespeople_may_not_merge(app, client, login_as):
+    login_as("salesperson")
+    kept, merged = make_contact(), make_contact()
+    response = client.get(f"/admin/contact-merge/{kept.id}?other={merged.id}")
+    assert response.status_code == 403
+    response = client.post(f"/admin/contact-merge/{kept.id}", data={"merged_id": merged.id})
+    assert response.status_code == 403
+    assert db.session.get(Contact, merged.id) is not None
+
+
+def test_hostile_ids_give_404_not_500(app, client, login_as):
+    login_as("admin")
+    kept = make_contact()
+    for other in ("abc", "99999999999999", "-1", "999999"):
+        response = client.get(f"/admin/contact-merge/{kept.id}?other={other}")
+        assert response.status_code == 404, other

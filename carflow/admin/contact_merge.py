@@ -47,14 +47,18 @@ def _value(contact, field: str) -> str:
 
 
 def comparison(kept, merged) -> list[dict]:
-    """One row per field: label, both values, and whether the user may choose."""
+    """One row per field either contact fills: label, both values, whether the user may
+    choose (both differ) and whether the kept contact is filled from the merged one."""
     rows = []
     for field in SHOWN_FIELDS:
         mine, theirs = _value(kept, field), _value(merged, field)
+        if not mine and not theirs:
+            continue
+        label = str(FIELD_LABELS.get(field, field))
         rows.append(
             {
                 "field": field,
-                "label": FIELD_LABELS.get(field, field),
+                "label": label[:1].upper() + label[1:],
                 "kept": mine,
                 "merged": theirs,
                 "choice": field in MERGE_FIELDS and bool(mine) and bool(theirs) and mine != theirs,

@@ -27,7 +27,7 @@ from carflow.models import AuditLog, Contact, Lead, LeadContact, utcnow
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.services.search import reindex_lead
-from carflow.timeline import register_event_kind
+from carflow.timeline import FIELD_LABELS, register_event_kind
 
 #: Fields taken from the merged contact when the kept one lacks them (or chosen).
 MERGE_FIELDS = (
@@ -111,7 +111,7 @@ def _leftover_note(kept_before: dict, merged: Contact, final: dict) -> str | Non
     for field in NOTE_FIELDS:
         for value in (kept_before.get(field), getattr(merged, field)):
             if not _empty(value) and value != final.get(field):
-                lost.append(f"{field}: {value}")
+                lost.append(f"{FIELD_LABELS.get(field, field)}: {value}")
     if not lost:
         return None
     header = _("Merged with %(name)s", name=merged.display_name)
