@@ -107,3 +107,76 @@ def test_round_robin_is_fair_under_concurrency(app, database_url, tmp_path):
     for user in eligible:
         assert abs(counts.get(user.id, 0) - share) <= 1, counts
     assert absent.id not in counts and read_only.id not in counts and None not in counts
+
+
+def _one_lead(ids: dict) -> None:
+    """One lead in its own unit of work, as the intake makes it."""
+    from carflow.models import Branch, LeadSource, LeadType
+    from carflow.services.assignment import assign_new_lead
+    from carflow.services.leads import create_lead
+    from carflow.unit_of_work import unit_of_work
+    from tests.factories import make_contact
+
+    with unit_of_work():
+        lead = create_lead(
+            None,
+            make_contact(),
+            db.session.get(LeadType, ids["type"]),
+            db.session.get(LeadSource, ids["source"]),
+            db.session.get(Branch, ids["branch"]),
+        )
+        assign_new_lead(lead, channel="api")
+
+
+def _with_retries(ids: dict, tries: int = 5) -> None:
+    """SQLite may answer "database is locked" under contention: the whole unit of work was
+    rolled back, and is tried again (as the intake's queue would)."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(tries):
+        try:
+            _one_lead(ids)
+            return
+        except OperationalError:
+            if attempt == tries - 1:
+                raise
+
+
+def test_round_robin_is_fair_with_concurrent_threads_on_any_database(app):
+    """The same race with 4 threads sharing the app: on SQLite the writers are serialized
+    (the lead's INSERT takes the write lock before the rotation is read)."""
+    import threading
+
+    branch = make_branch("Ghent")
+    db.session.add(BranchAssignment(branch_id=branch.id, mode="round_robin"))
+    eligible = [make_user(branch=branch) for _ in range(3)]
+    AccountSettings.get()
+    ids = {"branch": branch.id, "type": make_lead_type().id, "source": make_source().id}
+    db.session.commit()
+    errors, barrier = [], threading.Barrier(4)
+
+    def intake():
+        with app.app_context():
+            barrier.wait(timeout=30)
+            try:
+                for _ in range(30):
+                    _with_retries(ids)
+            except Exception as error:  # reported below: a thread's failure fails the test
+                errors.append(str(error)[:300])
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=intake) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    counts = dict(
+        db.session.execute(
+            select(Lead.owner_id, func.count())
+            .where(Lead.branch_id == branch.id)
+            .group_by(Lead.owner_id)
+        ).all()
+    )
+    assert sorted(counts.get(u.id, 0) for u in eligible) == [40, 40, 40]
