@@ -145,3 +145,14 @@ def test_assignment_commits_with_the_lead(app):
     db.session.expire_all()
     assert lead.owner_id == user.id
     assert db.session.get(BranchAssignment, ghent.id).last_user_id == user.id
+
+
+def test_the_lead_page_shows_the_assignment_event(app, client, login_as):
+    ghent = make_branch("Ghent")
+    _round_robin(ghent)
+    make_user(branch=ghent, first_name="Eva", last_name="E")
+    lead = _new_lead(ghent)
+    login_as("admin", language="fr")
+    page = client.get(f"/admin/leads/{lead.id}")
+    assert page.status_code == 200
+    assert "Attribué à Eva E par la règle « Ghent, rotation »" in page.text.replace("\xa0", " ")
