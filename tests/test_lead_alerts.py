@@ -168,3 +168,21 @@ def test_enquiry_again_notifies_the_owner(app, smtp_server):
 def test_placeholders_are_only_the_documented_ones():
     text = fill_placeholders("{name} {0} {name.__class__} {}", {"name": "Jan"})
     assert text == "Jan {0} {name.__class__} {}"
+
+
+def test_an_alert_for_later_waits_in_the_queues_schedule(app, smtp_server):
+    from datetime import timedelta
+
+    from carflow.jobs import jobs_for
+    from carflow.models import utcnow
+    from carflow.services.alert_mail import queue_alert
+
+    lead = make_lead(owner=make_user())
+    with unit_of_work():
+        queue_alert(
+            lead, "auto_reply", "c@example.com", "en", "Hi", "Body", utcnow() + timedelta(hours=2)
+        )
+    run_queued_jobs(app)  # the worker puts it on the schedule
+    assert smtp_server.messages == []
+    assert jobs_for(app).huey.scheduled_count() == 1
+    assert db.session.scalar(select(LeadAlert)).sent_at is None
