@@ -126,3 +126,18 @@ def test_the_periodic_job_runs_every_five_minutes(app, smtp_server):
     assert run_queued_jobs(app) >= 1
     assert _kinds(lead) == ["escalated", "escalation_reassigned"]
     assert {m["to"][0] for m in smtp_server.messages} >= {"manon@carflow.example"}
+
+
+def test_without_sales_managers_the_branch_address_is_told(app, smtp_server):
+    AccountSettings.get().count_deadlines_in_opening_hours = False
+    branch = make_branch("Liège", lead_notification_email="leads-liege@carflow.example")
+    db.session.add(BranchAssignment(branch_id=branch.id, escalate_after_minutes=10))
+    lead = make_lead(owner=make_user(branch=branch), branch=branch, now=FRIDAY_1730)
+    due = db.session.scalar(select(Deadline.due_at).where(Deadline.lead_id == lead.id))
+    assert _run(due + timedelta(minutes=11)) == {"notified": 1, "reassigned": 0}
+    run_queued_jobs(app)
+    [received] = smtp_server.messages
+    assert received["to"] == ["leads-liege@carflow.example"]
+    assert received["message"]["Subject"].startswith("First contact missed: ")
+    event = db.session.scalar(select(Event).where(Event.kind == "escalated"))
+    assert event.data == {"notified": ["leads-liege@carflow.example"]}
