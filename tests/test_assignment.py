@@ -156,3 +156,21 @@ def test_the_lead_page_shows_the_assignment_event(app, client, login_as):
     page = client.get(f"/admin/leads/{lead.id}")
     assert page.status_code == 200
     assert "Attribué à Eva E par la règle « Ghent, rotation »" in page.text.replace("\xa0", " ")
+
+
+def test_a_lead_moved_by_a_rule_counts_its_deadline_in_the_new_branchs_hours(app):
+    from datetime import UTC, datetime
+
+    from carflow.models import AccountSettings
+
+    AccountSettings.get().count_deadlines_in_opening_hours = True
+    always_open = make_branch("Online")
+    mornings = make_branch("Ghent", opening_hours_sales={"mon": [["09:00", "12:00"]]})
+    db.session.add(AssignmentRule(name="all to Ghent", branch=mornings))
+    sunday = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    lead = make_lead(branch=always_open, lead_type=make_lead_type(delay_minutes=60), now=sunday)
+    assert lead.next_deadline_at == datetime(2026, 11, 29, 13, 0, tzinfo=UTC)
+    assign_new_lead(lead, channel="api")
+    monday_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday 09:00 + 60 min, Brussels
+    deadline = db.session.scalar(select(Deadline).where(Deadline.lead_id == lead.id))
+    assert deadline.due_at == monday_10 and lead.next_deadline_at == monday_10

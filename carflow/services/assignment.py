@@ -25,6 +25,8 @@ from carflow.models import (
     AssignmentRule,
     Branch,
     BranchAssignment,
+    Deadline,
+    DeadlineKind,
     Lead,
     LeadStatus,
     User,
@@ -32,7 +34,12 @@ from carflow.models import (
 )
 from carflow.models.assignment import MODE_ROUND_ROBIN
 from carflow.permissions import may_own_leads
-from carflow.services.deadlines import follow_lead_owner
+from carflow.services.deadlines import (
+    compute_due_at,
+    first_contact_delay_minutes,
+    follow_lead_owner,
+    refresh_next_deadline,
+)
 from carflow.services.events import record_event
 from carflow.timeline import register_event_kind
 
@@ -159,6 +166,27 @@ def pick_round_robin(
     return user
 
 
+def follow_branch_hours(lead: Lead) -> None:
+    """A new lead moved to another branch: its first-contact deadline is counted in the
+    new branch's opening hours (when deadlines count in opening hours)."""
+    due_at = compute_due_at(
+        lead.branch, lead.created_at, first_contact_delay_minutes(lead.lead_type)
+    )
+    deadlines = db.session.scalars(
+        select(Deadline).where(
+            Deadline.lead_id == lead.id,
+            Deadline.kind == DeadlineKind.first_contact,
+            Deadline.closed_at.is_(None),
+        )
+    )
+    for deadline in deadlines:
+        if deadline.due_at != due_at:
+            data = {"kind": deadline.kind.value, "old": deadline.due_at.isoformat()}
+            deadline.due_at = due_at
+            record_event(lead, None, "deadline_moved", {**data, "due": due_at.isoformat()})
+    refresh_next_deadline(lead)
+
+
 def assign_new_lead(lead: Lead, *, channel: str | None, actor=None) -> None:
     """Apply the assignment rules and the branch's mode to a new lead (owner None),
     and write the timeline event naming the rule (issue 15 item 3)."""
@@ -167,6 +195,7 @@ def assign_new_lead(lead: Lead, *, channel: str | None, actor=None) -> None:
     if rule is not None and rule.branch_id != lead.branch_id:
         lead.branch = rule.branch
         db.session.flush()
+        follow_branch_hours(lead)
     setting = branch_assignment(lead.branch_id, lock=True)
     mode = setting.mode if setting is not None else "queue"
     data = {
