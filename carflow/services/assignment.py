@@ -178,7 +178,7 @@ def follow_branch_hours(lead: Lead) -> None:
             Deadline.kind == DeadlineKind.first_contact,
             Deadline.closed_at.is_(None),
         )
-    )
+    ).all()
     for deadline in deadlines:
         if deadline.due_at != due_at:
             data = {"kind": deadline.kind.value, "old": deadline.due_at.isoformat()}
