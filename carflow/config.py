@@ -37,6 +37,8 @@ class Config:
     CARFLOW_SWEEP_AFTER = float(os.environ.get("CARFLOW_SWEEP_AFTER", "1800"))
     CARFLOW_REMINDER_TIME = os.environ.get("CARFLOW_REMINDER_TIME", "07:30")  # weekdays
     CARFLOW_ORPHAN_MAX_AGE = float(os.environ.get("CARFLOW_ORPHAN_MAX_AGE", "3600"))  # s
+    # Public address for links in e-mails (issue 15), e.g. https://crm.dealer.example
+    CARFLOW_BASE_URL = os.environ.get("CARFLOW_BASE_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Login throttling (issue 12): failed attempts per client address (Flask-Limiter), and

@@ -96,6 +96,15 @@ class Jobs:
         self.apply_retention = self.huey.periodic_task(
             crontab(hour="2", minute="30"), name="apply_retention"
         )(self._in_app(apply_retention))
+        # Lead alerts and escalation (issue 15 items 4-5): carflow/alert_jobs.py
+        from carflow.alert_jobs import escalate_task, send_lead_alert_task
+
+        self.send_lead_alert = self.huey.task(name="send_lead_alert")(
+            self._in_app(send_lead_alert_task)
+        )
+        self.escalate = self.huey.periodic_task(crontab(minute="*/5"), name="escalate")(
+            self._in_app(escalate_task)
+        )
 
     def _in_app(self, func):
         app = self.app

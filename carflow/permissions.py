@@ -34,6 +34,7 @@ class Perm:
     MANAGE_USERS = "manage_users"
     EXPORT_PERSONAL_DATA = "export_personal_data"  # issue 17: subject access export
     ERASE_PERSONAL_DATA = "erase_personal_data"  # issue 17: "forget this person"
+    MERGE_CONTACTS = "merge_contacts"
 
 
 PERMISSION_LABELS = {
@@ -51,6 +52,7 @@ PERMISSION_LABELS = {
     Perm.MANAGE_USERS: _l("Manage users"),
     Perm.EXPORT_PERSONAL_DATA: _l("Export a contact's personal data"),
     Perm.ERASE_PERSONAL_DATA: _l("Erase a contact's personal data"),
+    Perm.MERGE_CONTACTS: _l("Merge contacts"),
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
 
@@ -68,7 +70,13 @@ _SALES = {
 ROLE_PRESETS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
     "sales_manager": frozenset(
-        _SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK, Perm.EXPORT_PERSONAL_DATA}
+        _SALES
+        | {
+            Perm.VIEW_ALL_BRANCHES,
+            Perm.MANAGE_STOCK,
+            Perm.EXPORT_PERSONAL_DATA,
+            Perm.MERGE_CONTACTS,
+        }
     ),
     "salesperson": frozenset(_SALES),
     "receptionist": frozenset({Perm.CREATE_LEADS, Perm.ASSIGN, Perm.MANAGE_TASKS}),
@@ -155,6 +163,7 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "contact.record_consent": (Perm.EDIT_LEADS, Feature.LEADS),
     "contact.export_personal_data": (Perm.EXPORT_PERSONAL_DATA, Feature.LEADS),
     "contact.erase": (Perm.ERASE_PERSONAL_DATA, Feature.LEADS),
+    "contact.merge": (Perm.MERGE_CONTACTS, Feature.LEADS),
 }
 
 

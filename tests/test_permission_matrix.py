@@ -390,6 +390,16 @@ RULES: dict[str, Rule] = {
     "privacy.export": _post("contact.export_personal_data", lead=True, url=_privacy_url("export")),
     "privacy.forget": Rule("contact.erase", lead=True, url=_privacy_url("forget")),
     "privacy_settings.index": Rule("settings.manage"),
+    # Issue 15: assignment, alerts, escalation settings; the contact merge page
+    **_settings_model_rules("assignment_rule"),
+    **_settings_model_rules("branch_assignment"),
+    **_settings_model_rules("auto_reply"),
+    "contact_merge.index": DISABLED,
+    "contact_merge.merge": Rule(
+        "contact.merge",
+        lead=True,
+        url=lambda lead: url_for("contact_merge.merge", contact_id=lead.contact_id),
+    ),
 }
 
 

@@ -55,6 +55,9 @@ def init_admin(app: Flask) -> Admin:
         ContactPageView(name=_l("Contact"), endpoint="contact_page", url="/admin/contacts")
     )
     register_settings_views(admin)
+    from carflow.admin.assignment_settings import register_assignment_views
+
+    register_assignment_views(admin)
     register_account_views(admin)
     register_task_views(admin)
     from carflow.admin.stock import StockView

@@ -15,14 +15,16 @@ from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from carflow.admin.forms import CarflowForm, select_choices
@@ -92,6 +94,14 @@ class UserForm(ProfileForm):
         validators=[Optional()],
     )
     version = HiddenField()
+    # Automatic assignment (issue 15): no new leads while absent; an open-lead limit.
+    absent_from = DateField(_l("Absent from"), validators=[Optional()])
+    absent_until = DateField(_l("Absent until (included)"), validators=[Optional()])
+    max_open_leads = IntegerField(
+        _l("Maximum open leads"),
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        description=_l("Empty: the branch's limit. 0: no automatically assigned leads."),
+    )
 
 
 class NewUserForm(UserForm):

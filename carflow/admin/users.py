@@ -47,6 +47,9 @@ def _admin_fields(form) -> dict:
         "language": form.language.data,
         "timezone": form.timezone.data,
         "role": form.role.data,
+        "absent_from": form.absent_from.data,
+        "absent_until": form.absent_until.data,
+        "max_open_leads": form.max_open_leads.data,
     }
 
 

@@ -1,5 +1,12 @@
 """All models, importable from one place (Alembic and the app need them all loaded)."""
 
+from carflow.models.assignment import (
+    AssignmentRule,
+    AutoReply,
+    BranchAssignment,
+    LeadAlert,
+    LeadEscalation,
+)
 from carflow.models.contact import Contact
 from carflow.models.documents import Communication, Document
 from carflow.models.enums import (
@@ -27,6 +34,11 @@ from carflow.models.user import AuditLog, Branch, User
 from carflow.models.vehicle import Vehicle
 
 __all__ = [
+    "AssignmentRule",
+    "AutoReply",
+    "BranchAssignment",
+    "LeadAlert",
+    "LeadEscalation",
     "AccountSettings",
     "AuditLog",
     "Branch",

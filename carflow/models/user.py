@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from carflow.extensions import db
@@ -73,6 +73,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
+    # Automatic assignment (issue 15): no new leads while absent (dates inclusive), and at
+    # most this many open leads (None: the branch's limit).
+    absent_from: Mapped[date | None] = mapped_column(Date)
+    absent_until: Mapped[date | None] = mapped_column(Date)
+    max_open_leads: Mapped[int | None] = mapped_column(Integer)
 
     branch: Mapped[Branch | None] = relationship()
 

@@ -24,6 +24,8 @@ LANGUAGES = ("en", "fr", "nl")
 # What an administrator may edit on a user (anything else posted is ignored).
 PROFILE_FIELDS = ("first_name", "last_name", "language", "timezone")
 ADMIN_FIELDS = (*PROFILE_FIELDS, "email", "role", "branch_id")
+# Automatic assignment (issue 15): absence dates and the user's own open-lead limit.
+ADMIN_FIELDS = (*ADMIN_FIELDS, "absent_from", "absent_until", "max_open_leads")
 AUDITED_FIELDS = ("email", "role", "branch_id", "permissions_granted", "permissions_revoked")
 
 
@@ -127,6 +129,9 @@ def _clean_fields(fields: dict, allowed: tuple[str, ...]) -> dict:
         raise ServiceError(_l("Choose a role."), field="role")
     if clean.get("branch_id") is not None and db.session.get(Branch, clean["branch_id"]) is None:
         raise ServiceError(_l("Choose a branch."), field="branch_id")
+    starts, ends = clean.get("absent_from"), clean.get("absent_until")
+    if starts is not None and ends is not None and ends < starts:
+        raise ServiceError(_l("The absence ends before it starts."), field="absent_until")
     return clean
 
 
