@@ -380,6 +380,7 @@ RULES: dict[str, Rule] = {
     **_lead_item_rules(),
     **_stock_rules(),
     "vendor.file": Rule(public=True, url=lambda lead: "/vendor/fullcalendar/index.global.min.js"),
+    "intake_mailbox.index": _post("settings.manage"),  # issue 15: ADF e-mail
 }
 
 

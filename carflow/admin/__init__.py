@@ -73,6 +73,16 @@ def init_admin(app: Flask) -> Admin:
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
     _add_document_views(app, admin)
+    from carflow.admin.mailbox_settings import MailboxSettingsView  # issue 15: ADF e-mail
+
+    admin.add_view(
+        MailboxSettingsView(
+            name=_l("Intake mailbox"),
+            endpoint="intake_mailbox",
+            url="/admin/settings/intake-mailbox",
+            category=_l("Settings"),
+        )
+    )
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

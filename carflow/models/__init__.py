@@ -17,6 +17,7 @@ from carflow.models.enums import (
 )
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
+from carflow.models.mailbox import EmailRejection, IntakeMailbox
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
@@ -38,9 +39,11 @@ __all__ = [
     "DeadlineKind",
     "Document",
     "Edition",
+    "EmailRejection",
     "Event",
     "Fuel",
     "Gearbox",
+    "IntakeMailbox",
     "Lead",
     "LeadContact",
     "LeadSearchTerm",
