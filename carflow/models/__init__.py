@@ -15,6 +15,7 @@ from carflow.models.enums import (
     Salutation,
     VehicleStatus,
 )
+from carflow.models.intake import ApiKey, LeadIntake
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
@@ -27,6 +28,7 @@ from carflow.models.vehicle import Vehicle
 
 __all__ = [
     "AccountSettings",
+    "ApiKey",
     "AuditLog",
     "Branch",
     "Communication",
@@ -43,6 +45,7 @@ __all__ = [
     "Gearbox",
     "Lead",
     "LeadContact",
+    "LeadIntake",
     "LeadSearchTerm",
     "LeadSource",
     "LeadStatus",
