@@ -15,6 +15,7 @@ from carflow.models.enums import (
     Salutation,
     VehicleStatus,
 )
+from carflow.models.intake import ApiKey, LeadIntake
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
 from carflow.models.mailbox import EmailRejection, IntakeMailbox
@@ -28,6 +29,7 @@ from carflow.models.vehicle import Vehicle
 
 __all__ = [
     "AccountSettings",
+    "ApiKey",
     "AuditLog",
     "Branch",
     "Communication",
@@ -46,6 +48,7 @@ __all__ = [
     "IntakeMailbox",
     "Lead",
     "LeadContact",
+    "LeadIntake",
     "LeadSearchTerm",
     "LeadSource",
     "LeadStatus",

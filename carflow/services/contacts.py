@@ -236,3 +236,27 @@ def search_contacts(term: str, limit: int = 20, user=None) -> list[Contact]:
 
         query = scope_contacts(query, user)
     return list(db.session.scalars(query))
+
+
+def find_contact_by_email_or_phone(
+    email: str | None, phones_e164: list[str] | tuple[str, ...]
+) -> Contact | None:
+    """The contact with this normalized e-mail, else one of these E.164 numbers (issue 15,
+    F4): the oldest match, across all branches (an intake has no user scope). Each lookup
+    uses an index: the lower-cased `email` and the E.164 columns."""
+    if email:
+        found = db.session.scalars(
+            select(Contact).where(Contact.email == email).order_by(Contact.id).limit(1)
+        ).first()
+        if found is not None:
+            return found
+    numbers = [n for n in phones_e164 if n]
+    if not numbers:
+        return None
+    query = (
+        select(Contact)
+        .where(or_(Contact.phone_e164.in_(numbers), Contact.mobile_e164.in_(numbers)))
+        .order_by(Contact.id)
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
