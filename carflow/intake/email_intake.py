@@ -50,6 +50,7 @@ class IncomingEmail:
     """A message as intake sees it."""
 
     message_id: str | None
+    message_key: str  # `email:<Message-ID>`, or `email-sha256:<digest of the bytes>`
     subject: str
     sender: str
     documents: tuple[AdfDocument, ...]
@@ -67,6 +68,7 @@ def read_email(message_bytes: bytes) -> IncomingEmail:
     )
     return IncomingEmail(
         message_id=message_id,
+        message_key=base,
         subject=_header(message, "subject") or "",
         sender=_header(message, "from") or "",
         documents=documents,
