@@ -136,12 +136,16 @@ class connect:  # noqa: N801  used as `with connect(config) as imap`
             )
         else:
             self.imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
+        try:
             if config.security == "starttls":
                 self.imap.starttls(ssl.create_default_context())
-        self.imap.login(config.username, config.password)
-        # the greeting's capabilities are those before the login (no MOVE, no UIDPLUS)
-        _kind, data = self.imap.capability()
-        self.imap.capabilities = tuple(data[-1].decode().upper().split())
+            self.imap.login(config.username, config.password)
+            # the greeting's capabilities are those before the login (no MOVE, no UIDPLUS)
+            _kind, data = self.imap.capability()
+            self.imap.capabilities = tuple(data[-1].decode().upper().split())
+        except BaseException:
+            self.imap.shutdown()
+            raise
         return self.imap
 
     def __exit__(self, *exc_info) -> None:
