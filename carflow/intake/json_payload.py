@@ -39,7 +39,9 @@ CONTACT_FIELDS = {
     "first_name": _string(80),
     "last_name": _string(120, "Family name; with no name at all the e-mail stands for it."),
     "company": _string(120, "A company alone makes a company contact."),
-    "email": _string(254),
+    "email": _string(
+        254, "Lower-cased before matching.", pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+    ),
     "street": _string(200),
     "postal_code": _string(20),
     "city": _string(120),
