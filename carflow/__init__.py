@@ -97,6 +97,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(cli_bp)
     app.register_blueprint(vendor_bp)  # /vendor: the calendar library from node_modules
+    from carflow.intake.api import bp as intake_api_bp
+
+    app.register_blueprint(intake_api_bp)  # /api/v1: lead intake (issue 15)
     init_admin(app)
     route_flask_admin_redirects()
     init_security(app)

@@ -157,8 +157,10 @@ def receive_lead(
     )
     if isinstance(claimed, IntakeResult):
         return claimed
-    contact, _created = find_or_create_contact(checked, branch.id)
-    result, lead = _create_or_extend(incoming, claimed, contact, lead_type, branch, source)
+    contact, new_contact = find_or_create_contact(checked, branch.id)
+    result, lead = _create_or_extend(
+        incoming, claimed, contact, lead_type, branch, source, new_contact
+    )
     _after_intake(lead, result, incoming)
     return result
 
@@ -275,8 +277,9 @@ def _open_lead_to_extend(contact, lead_type: LeadType, branch: Branch, now) -> L
     return db.session.scalars(query).first()
 
 
-def _create_or_extend(incoming, intake, contact, lead_type, branch, source):
-    """Add an "enquiry again" event to the contact's open lead, or create the lead."""
+def _create_or_extend(incoming, intake, contact, lead_type, branch, source, new_contact):
+    """Add an "enquiry again" event to the contact's open lead, or create the lead (a
+    contact created just now has no lead to look for)."""
     now = intake.received_at
     summary = describe_request(incoming, match_stock_vehicles(incoming.vehicles))
     data = {
@@ -286,7 +289,7 @@ def _create_or_extend(incoming, intake, contact, lead_type, branch, source):
     }
     if incoming.requested_at is not None:
         data["requested_at"] = incoming.requested_at.isoformat()
-    lead = _open_lead_to_extend(contact, lead_type, branch, now)
+    lead = None if new_contact else _open_lead_to_extend(contact, lead_type, branch, now)
     if lead is not None:
         record_event(lead, None, "enquiry_again", data, ref=intake, at=now)
         intake.outcome = "enquiry_again"
