@@ -43,6 +43,20 @@ _SPACES = re.compile(r"\s+")
 _ROOT = re.compile(rb"<adf[\s>/]", re.IGNORECASE)
 
 
+class AdfSyntaxError(IntakeError):
+    """The body is not an acceptable XML document (too large, not well-formed, a DTD or
+    entities): the HTTP endpoint answers 400, as for a body that is not JSON."""
+
+
+def decode_document(data: bytes) -> str:
+    """An ADF document as text for the stored raw payload: UTF-8 (with or without BOM),
+    else Latin-1 (never fails)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def parse_adf(
     data: bytes, default_zone: str | None = None, max_bytes: int = MAX_ADF_BYTES
 ) -> IncomingLead:
@@ -67,15 +81,15 @@ def parse_adf(
 def _parse_xml(data: bytes, max_bytes: int) -> Element:
     """The root element, refusing oversized documents, DTDs, entities and bad XML."""
     if len(data) > max_bytes:
-        raise IntakeError("adf", f"the document is larger than {max_bytes} bytes")
+        raise AdfSyntaxError("adf", f"the document is larger than {max_bytes} bytes")
     try:
         return SafeET.fromstring(clean_prolog(data), forbid_dtd=True)
     except (DTDForbidden, EntitiesForbidden) as error:
-        raise IntakeError("adf", f"DTDs and entities are not accepted ({error})") from None
+        raise AdfSyntaxError("adf", f"DTDs and entities are not accepted ({error})") from None
     except DefusedXmlException as error:
-        raise IntakeError("adf", f"external references are not accepted ({error})") from None
+        raise AdfSyntaxError("adf", f"external references are not accepted ({error})") from None
     except SafeET.ParseError as error:
-        raise IntakeError("adf", f"not well-formed XML: {error}") from None
+        raise AdfSyntaxError("adf", f"not well-formed XML: {error}") from None
 
 
 def clean_prolog(data: bytes) -> bytes:

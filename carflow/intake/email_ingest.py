@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from carflow.extensions import db
-from carflow.intake.adf import parse_adf
+from carflow.intake.adf import decode_document, parse_adf
 from carflow.intake.email_intake import MAX_EMAIL_BYTES, IncomingEmail, read_email
 from carflow.intake.incoming import IntakeError
 from carflow.intake.service import IntakeConflict, IntakeResult, receive_lead
@@ -111,14 +111,6 @@ def raw_payload(email: IncomingEmail, description: str, data: bytes) -> str:
         f"From: {email.sender}\nSubject: {email.subject}\nADF found in: {description}\n\n"
     )
     return header + decode_document(data)
-
-
-def decode_document(data: bytes) -> str:
-    """An ADF document as text: UTF-8 (with or without BOM), else Latin-1 (never fails)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
 
 
 def _refuse(raw: bytes, email: IncomingEmail | None, via: str, reason: str) -> EmailOutcome:

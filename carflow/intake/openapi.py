@@ -6,6 +6,7 @@ The request body's schema is built from the parser's own field table
 
 from __future__ import annotations
 
+from carflow.intake.adf_openapi import adf_paths
 from carflow.intake.json_payload import (
     CONTACT_FIELDS,
     LEAD_FIELDS,
@@ -157,7 +158,7 @@ def openapi_document(server_url: str) -> dict:
             "description": "Send leads to Carflow. Keys are created in Settings › API keys.",
         },
         "servers": [{"url": server_url}],
-        "paths": {"/leads": {"post": _post_leads()}},
+        "paths": {"/leads": {"post": _post_leads()}, **adf_paths(_json)},  # + ADF (issue 15)
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
