@@ -71,6 +71,9 @@ class Config:
     INTAKE_API_MAX_BYTES = int(os.environ.get("CARFLOW_INTAKE_API_MAX_BYTES", str(64 * 1024)))
     INTAKE_API_RATE_LIMIT = os.environ.get("CARFLOW_INTAKE_API_RATE_LIMIT", "600 per minute")
     INTAKE_FORM_RATE_LIMIT = os.environ.get("CARFLOW_INTAKE_FORM_RATE_LIMIT", "5 per 10 minutes")
+    # ADF by e-mail (issue 15): timeout of every IMAP socket operation (s); messages per poll.
+    CARFLOW_IMAP_TIMEOUT = float(os.environ.get("CARFLOW_IMAP_TIMEOUT", "30"))
+    CARFLOW_IMAP_BATCH = int(os.environ.get("CARFLOW_IMAP_BATCH", "200"))
 
 
 class ProductionConfig(Config):

@@ -7,7 +7,7 @@ The exit code tells the MTA what to do with the message (sysexits.h):
 the message and retries, so nothing is lost.
 
 Postfix, in master.cf:
-    carflow unix - n n - - pipe flags=FRq user=carflow argv=/srv/carflow/.venv/bin/flask
+    carflow unix - n n - - pipe flags=Rq user=carflow argv=/srv/carflow/.venv/bin/flask
         --app /srv/carflow/app.py carflow ingest-email
 """
 
