@@ -127,3 +127,13 @@ def worker_command(workers: int, poll: float, periodic: bool) -> None:
     if periodic:
         jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
     jobs.consumer(workers=workers, max_delay=poll, periodic=periodic).run()
+
+
+def _add_intake_commands() -> None:
+    """`carflow api-key create|revoke` (issue 15)."""
+    from carflow.intake.cli import api_key_group
+
+    bp.cli.add_command(api_key_group)
+
+
+_add_intake_commands()

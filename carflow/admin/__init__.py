@@ -73,6 +73,9 @@ def init_admin(app: Flask) -> Admin:
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
     _add_document_views(app, admin)
+    from carflow.intake.admin_views import register_intake_views
+
+    register_intake_views(admin)  # issue 15: Settings › API keys, received requests
     from carflow.admin.mailbox_settings import MailboxSettingsView  # issue 15: ADF e-mail
 
     admin.add_view(
