@@ -102,6 +102,20 @@ def test_refused_messages_store_nothing_but_the_reason(setup, raw, reason):
     assert _count(Lead) == 0 and _count(LeadIntake) == 0
 
 
+def test_oversized_message_refused_and_recorded_once(setup, monkeypatch):
+    from carflow.intake import email_ingest
+
+    monkeypatch.setattr(email_ingest, "MAX_EMAIL_BYTES", 1000)
+    raw = mails.as_attachment(message_id="<huge@portal.example>")
+    for _ in range(2):
+        outcome = ingest_email(raw, via="imap", **setup)
+        assert not outcome.accepted and "larger than 1000 bytes" in outcome.reason
+    rejection = db.session.scalars(select(EmailRejection)).one()
+    assert rejection.message_key == "email:<huge@portal.example>"
+    assert rejection.subject == "Lead attached"
+    assert _count(Lead) == 0
+
+
 def test_unconfigured_intake_is_a_temporary_failure(setup):
     with pytest.raises(TemporaryIntakeFailure):
         ingest_email(mails.whole_body(), via="pipe", branch_id=None, source_id=None)

@@ -93,3 +93,16 @@ def test_forwarded_message_is_read():
 def test_no_adf_found_is_an_empty_list_never_an_error(raw):
     assert find_adf(raw) == []
     assert read_email(raw).documents == ()
+
+
+def test_a_very_long_message_id_is_hashed_into_a_short_key():
+    long_id = "<" + "x" * 400 + "@portal.example>"
+    email = read_email(mails.as_attachment(message_id=long_id))
+    assert email.message_key.startswith("email-id-sha256:")
+    assert len(email.documents[0].idempotency_key) <= 200
+    assert read_email(mails.whole_body(message_id=long_id)).message_key == email.message_key
+
+
+def test_headers_only_reads_no_document():
+    email = read_email(mails.as_attachment(message_id="<big@x>"), headers_only=True)
+    assert email.message_key == "email:<big@x>" and email.documents == ()

@@ -57,20 +57,21 @@ def ingest_email(
 ) -> EmailOutcome:
     """Receive the leads of one message (`via`: "imap" or "pipe", recorded on a refusal),
     in the branch and with the source given (the mailbox settings or the pipe's options)."""
-    email = read_email(raw) if len(raw) <= MAX_EMAIL_BYTES else None
-    if email is None:
-        return _refuse(raw, None, via, f"the message is larger than {MAX_EMAIL_BYTES} bytes")
+    if len(raw) > MAX_EMAIL_BYTES:
+        headers = read_email(raw, headers_only=True)
+        return _refuse(headers, via, f"the message is larger than {MAX_EMAIL_BYTES} bytes")
+    email = read_email(raw)
     if not email.documents:
-        return _refuse(raw, email, via, "no ADF document found in the message")
+        return _refuse(email, via, "no ADF document found in the message")
     try:
         with unit_of_work():
             results = _receive_all(email, branch_id, source_id)
     except IntakeConflict as error:
         raise TemporaryIntakeFailure(error.message) from error
     except IntakeError as error:
-        return _refuse(raw, email, via, f"{error.field}: {error.message}")
+        return _refuse(email, via, f"{error.field}: {error.message}")
     except ServiceError as error:
-        return _refuse(raw, email, via, str(error.message))
+        return _refuse(email, via, str(error.message))
     except (OperationalError, DBAPIError) as error:
         raise TemporaryIntakeFailure(f"database unavailable: {error.orig}") from error
     return EmailOutcome(True, results)
@@ -113,29 +114,24 @@ def raw_payload(email: IncomingEmail, description: str, data: bytes) -> str:
     return header + decode_document(data)
 
 
-def _refuse(raw: bytes, email: IncomingEmail | None, via: str, reason: str) -> EmailOutcome:
+def _refuse(email: IncomingEmail, via: str, reason: str) -> EmailOutcome:
     """Record why the message was refused (one row per message) and say so."""
-    key = email.message_key if email is not None else None
-    log.warning("e-mail %s refused (%s): %s", key or "(unreadable)", via, reason)
+    log.warning("e-mail %s refused (%s): %s", email.message_key, via, reason)
     try:
         with unit_of_work():
-            record_rejection(key or "size:" + str(len(raw)), via, email, reason)
+            record_rejection(email.message_key, via, email, reason)
     except (OperationalError, DBAPIError) as error:
         raise TemporaryIntakeFailure(f"database unavailable: {error.orig}") from error
     return EmailOutcome(False, reason=reason)
 
 
-def record_rejection(key: str, via: str, email: IncomingEmail | None, reason: str) -> None:
+def record_rejection(key: str, via: str, email: IncomingEmail, reason: str) -> None:
     """The refusal of one message, recorded once (a second refusal updates the reason)."""
     row = db.session.scalars(select(EmailRejection).where(EmailRejection.message_key == key))
     rejection = row.first() or EmailRejection(message_key=key[:300])
     rejection.channel = via
     rejection.reason = reason
-    rejection.sender = (email.sender if email else None) or None
-    rejection.subject = (email.subject if email else None) or None
-    if rejection.sender:
-        rejection.sender = rejection.sender[:300]
-    if rejection.subject:
-        rejection.subject = rejection.subject[:300]
+    rejection.sender = email.sender[:300] or None
+    rejection.subject = email.subject[:300] or None
     db.session.add(rejection)
     db.session.flush()

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 MAX_EMAIL_BYTES = 25_000_000
+MAX_KEY_CHARS = 180  # the intake's idempotency keys hold 200 characters, with "#n"
 XML_TYPES = ("application/xml", "text/xml", "application/x-adf+xml", "application/adf+xml")
 XML_SUFFIXES = (".xml", ".adf")
 
@@ -56,12 +57,13 @@ class IncomingEmail:
     documents: tuple[AdfDocument, ...]
 
 
-def read_email(message_bytes: bytes) -> IncomingEmail:
-    """The message's Message-ID, subject, sender and ADF documents (keyed for idempotency)."""
-    message = parse_message(message_bytes)
+def read_email(message_bytes: bytes, headers_only: bool = False) -> IncomingEmail:
+    """The message's Message-ID, subject, sender and ADF documents (keyed for idempotency);
+    `headers_only`: no documents (a message too large to be read)."""
+    message = parse_message(message_bytes, headers_only)
     message_id = _header(message, "message-id")
-    found = find_adf_in(message)
-    base = f"email:{message_id}" if message_id else "email-sha256:" + _digest(message_bytes)
+    found = [] if headers_only else find_adf_in(message)
+    base = message_key(message_id, message_bytes)
     documents = tuple(
         AdfDocument(data, description, base if len(found) == 1 else f"{base}#{index + 1}")
         for index, (data, description) in enumerate(found)
@@ -75,14 +77,24 @@ def read_email(message_bytes: bytes) -> IncomingEmail:
     )
 
 
+def message_key(message_id: str | None, message_bytes: bytes) -> str:
+    """`email:<Message-ID>`; the SHA-256 of the Message-ID when it is longer than an
+    idempotency key may be, or of the whole message when it has none."""
+    if message_id and len(message_id) <= MAX_KEY_CHARS:
+        return f"email:{message_id}"
+    if message_id:
+        return "email-id-sha256:" + _digest(message_id.encode("utf-8", "replace"))
+    return "email-sha256:" + _digest(message_bytes)
+
+
 def find_adf(message_bytes: bytes) -> list[tuple[bytes, str]]:
     """Every ADF document of a message, as (bytes, where it was found)."""
     return find_adf_in(parse_message(message_bytes))
 
 
-def parse_message(message_bytes: bytes) -> EmailMessage:
+def parse_message(message_bytes: bytes, headers_only: bool = False) -> EmailMessage:
     """The message parsed with the standard (modern) policy."""
-    return BytesParser(policy=policy.default).parsebytes(message_bytes)
+    return BytesParser(policy=policy.default).parsebytes(message_bytes, headersonly=headers_only)
 
 
 def find_adf_in(message: EmailMessage) -> list[tuple[bytes, str]]:
