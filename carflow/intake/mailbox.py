@@ -20,6 +20,8 @@ import imaplib
 import logging
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -118,43 +120,33 @@ def _record_poll(error: str | None) -> None:
         )
 
 
-class connect:  # noqa: N801  used as `with connect(config) as imap`
+@contextmanager
+def connect(config: MailboxConfig) -> Iterator[imaplib.IMAP4]:
     """An IMAP session, logged in, with a timeout on every socket operation; logged out
-    (and closed) on exit."""
-
-    def __init__(self, config: MailboxConfig):
-        self.config = config
-        self.imap: imaplib.IMAP4 | None = None
-
-    def __enter__(self) -> imaplib.IMAP4:
-        config = self.config
-        timeout = float(current_app.config.get("CARFLOW_IMAP_TIMEOUT", DEFAULT_TIMEOUT))
-        if config.security == "tls":
-            context = ssl.create_default_context()
-            self.imap = imaplib.IMAP4_SSL(
-                config.host, config.port, ssl_context=context, timeout=timeout
-            )
-        else:
-            self.imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
+    (or, failing that, closed) at the end."""
+    timeout = float(current_app.config.get("CARFLOW_IMAP_TIMEOUT", DEFAULT_TIMEOUT))
+    if config.security == "tls":
+        context = ssl.create_default_context()
+        imap = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=timeout)
+    else:
+        imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
+    try:
+        if config.security == "starttls":
+            imap.starttls(ssl.create_default_context())
+        imap.login(config.username, config.password)
+        # the greeting's capabilities are those before the login (no MOVE, no UIDPLUS)
+        _kind, data = imap.capability()
+        imap.capabilities = tuple(data[-1].decode().upper().split())
+    except BaseException:
+        imap.shutdown()
+        raise
+    try:
+        yield imap
+    finally:
         try:
-            if config.security == "starttls":
-                self.imap.starttls(ssl.create_default_context())
-            self.imap.login(config.username, config.password)
-            # the greeting's capabilities are those before the login (no MOVE, no UIDPLUS)
-            _kind, data = self.imap.capability()
-            self.imap.capabilities = tuple(data[-1].decode().upper().split())
-        except BaseException:
-            self.imap.shutdown()
-            raise
-        return self.imap
-
-    def __exit__(self, *exc_info) -> None:
-        if self.imap is None:
-            return
-        try:
-            self.imap.logout()
+            imap.logout()
         except NETWORK_ERRORS:
-            self.imap.shutdown()
+            imap.shutdown()
 
 
 def _poll(imap: imaplib.IMAP4, config: MailboxConfig, report: PollReport) -> None:
