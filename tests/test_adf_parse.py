@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carflow.intake.adf import MAX_ADF_BYTES, clean_prolog, parse_adf, parse_request_date
 from carflow.intake.incoming import IntakeError
@@ -218,3 +220,61 @@ def test_impossible_request_date_refused():
     with pytest.raises(IntakeError) as caught:
         parse_request_date("2026-02-30T10:00", None, "prospect/requestdate")
     assert caught.value.field == "prospect/requestdate"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_a_lead_or_an_intake_error(data):
+    try:
+        parse_adf(data)
+    except IntakeError as error:
+        assert error.field and error.message
+
+
+ELEMENTS = st.sampled_from(
+    [
+        "prospect",
+        "customer",
+        "contact",
+        "name",
+        "email",
+        "phone",
+        "vehicle",
+        "year",
+        "odometer",
+        "requestdate",
+        "id",
+        "comments",
+        "address",
+        "street",
+    ]
+)
+
+
+@st.composite
+def adf_like(draw, depth=0):
+    """Documents made of ADF's element names, attributes and texts, nested at random."""
+    tag = draw(ELEMENTS)
+    attrs = draw(
+        st.dictionaries(
+            st.sampled_from(["part", "type", "interest", "units"]),
+            st.text("abcdefmiluy-", max_size=8),
+            max_size=2,
+        )
+    )
+    text = draw(st.text(max_size=20)).replace("&", "").replace("<", "")
+    children = draw(st.lists(adf_like(depth + 1), max_size=3)) if depth < 4 else []
+    attributes = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return f"<{tag}{attributes}>{text}{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(adf_like(), min_size=1, max_size=2))
+def test_adf_shaped_documents_give_a_lead_or_an_intake_error(parts):
+    document = ("<adf>" + "".join(parts) + "</adf>").encode("utf-8", "surrogatepass")
+    try:
+        lead = parse_adf(document)
+    except IntakeError as error:
+        assert error.field and error.message
+    else:
+        assert lead.contact is not None

@@ -5,9 +5,12 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carflow.intake.adf import parse_adf
 from carflow.intake.email_intake import find_adf, read_email
+from carflow.intake.incoming import IntakeError
 from tests import email_samples as mails
 
 
@@ -106,3 +109,24 @@ def test_a_very_long_message_id_is_hashed_into_a_short_key():
 def test_headers_only_reads_no_document():
     email = read_email(mails.as_attachment(message_id="<big@x>"), headers_only=True)
     assert email.message_key == "email:<big@x>" and email.documents == ()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.binary(max_size=3000))
+def test_any_bytes_read_as_a_message_never_raise(raw):
+    email = read_email(raw)
+    assert email.message_key.startswith("email")
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.text(max_size=300), st.sampled_from(["plain", "html"]))
+def test_any_text_around_an_adf_never_raises(noise, subtype):
+    body = f"{noise}\n{mails.adf_sample('sell.xml').decode()}\n{noise}"
+    message = EmailMessage()
+    message["Message-ID"] = "<fuzz@x>"
+    message.set_content(body, subtype=subtype)
+    for data, _where in find_adf(message.as_bytes()):
+        try:
+            parse_adf(data)
+        except IntakeError as error:
+            assert error.field
