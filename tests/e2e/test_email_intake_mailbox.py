@@ -88,3 +88,8 @@ def test_an_adf_lead_posted_over_http_opens_on_its_lead_page(
     page.screenshot(path=str(screenshot_dir / "adf-lead-page-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(screenshot_dir / "adf-lead-page-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_role("link", name="Received through ADF over HTTP").click()
+    expect(page.locator("body")).to_contain_text('<vehicle interest="buy" status="used">')
+    expect(page.locator("body")).to_contain_text("AS24-778812")
+    page.screenshot(path=str(screenshot_dir / "adf-raw-payload-1366.png"), full_page=True)
