@@ -74,6 +74,7 @@ class Config:
     # ADF by e-mail (issue 15): timeout of every IMAP socket operation (s); messages per poll.
     CARFLOW_IMAP_TIMEOUT = float(os.environ.get("CARFLOW_IMAP_TIMEOUT", "30"))
     CARFLOW_IMAP_BATCH = int(os.environ.get("CARFLOW_IMAP_BATCH", "200"))
+    CARFLOW_IMAP_CA_FILE = os.environ.get("CARFLOW_IMAP_CA_FILE")  # None: the system's CAs
 
 
 class ProductionConfig(Config):

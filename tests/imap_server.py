@@ -44,8 +44,21 @@ class ImapServer:
 
     def __init__(self):
         self.port = _free_port()
+        self.tls_port = _free_port()  # IMAPS; STARTTLS is offered on `port`
         self.dir = Path(tempfile.mkdtemp(prefix="carflow-imap-"))
+        self.certificate = self.dir / "cert.pem"  # self-signed for 127.0.0.1: the tests' CA
         self.process: subprocess.Popen | None = None
+
+    def _make_certificate(self) -> None:
+        subprocess.run(  # noqa: S603
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", str(self.dir / "key.pem"), "-out", str(self.certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
 
     def _users(self) -> tuple[str, str, str]:
         """(mail user, login user, internal user) for this process's privileges."""
@@ -65,6 +78,7 @@ class ImapServer:
             shutil.chown(home, mail_user, mail_user)
         (self.dir / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         login_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
+        self._make_certificate()
         config = self.dir / "dovecot.conf"
         config.write_text(
             f"""base_dir = {self.dir}/run
@@ -72,7 +86,9 @@ state_dir = {self.dir}/state
 log_path = {self.dir}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{self.certificate}
+ssl_key = <{self.dir}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -98,7 +114,8 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
   }}
 }}
 service anvil {{

@@ -185,3 +185,26 @@ def test_a_real_worker_process_runs_the_poll(imap_server, mailbox, app, database
         worker.wait(timeout=30)
     assert _count(Lead) == 1, log.read_text()
     assert len(imap_server.messages(mailbox.processed_folder)) == 1
+
+
+def test_starttls_and_tls_with_a_verified_certificate(imap_server, mailbox, app):
+    app.config["CARFLOW_IMAP_CA_FILE"] = str(imap_server.certificate)
+    for security, port in (("starttls", imap_server.port), ("tls", imap_server.tls_port)):
+        mailbox.security, mailbox.port = security, port
+        db.session.commit()
+        message_id = f"<{security}@portal.example>"
+        imap_server.append(mails.as_attachment(message_id=message_id), mailbox.folder)
+        report = poll_mailbox()
+        assert (report.accepted, report.error) == (1, None), security
+    assert _count(Lead) == 1  # the same customer twice: an "enquiry again" the second time
+    assert len(imap_server.messages(mailbox.processed_folder)) == 2
+
+
+def test_a_certificate_that_does_not_verify_is_refused(imap_server, mailbox):
+    mailbox.security, mailbox.port = "tls", imap_server.tls_port
+    db.session.commit()
+    imap_server.append(mails.as_attachment(message_id="<mitm@portal.example>"), mailbox.folder)
+    report = poll_mailbox()
+    assert "CERTIFICATE_VERIFY_FAILED" in report.error
+    assert _count(Lead) == 0
+    assert len(imap_server.messages(mailbox.folder)) == 1

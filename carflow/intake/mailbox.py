@@ -126,13 +126,14 @@ def connect(config: MailboxConfig) -> Iterator[imaplib.IMAP4]:
     (or, failing that, closed) at the end."""
     timeout = float(current_app.config.get("CARFLOW_IMAP_TIMEOUT", DEFAULT_TIMEOUT))
     if config.security == "tls":
-        context = ssl.create_default_context()
-        imap = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=timeout)
+        imap = imaplib.IMAP4_SSL(
+            config.host, config.port, ssl_context=tls_context(), timeout=timeout
+        )
     else:
         imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
     try:
         if config.security == "starttls":
-            imap.starttls(ssl.create_default_context())
+            imap.starttls(tls_context())
         imap.login(config.username, config.password)
         # the greeting's capabilities are those before the login (no MOVE, no UIDPLUS)
         _kind, data = imap.capability()
@@ -147,6 +148,12 @@ def connect(config: MailboxConfig) -> Iterator[imaplib.IMAP4]:
             imap.logout()
         except NETWORK_ERRORS:
             imap.shutdown()
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificates verified against the system's CAs, or CARFLOW_IMAP_CA_FILE's (a
+    private CA); the host name must match."""
+    return ssl.create_default_context(cafile=current_app.config.get("CARFLOW_IMAP_CA_FILE"))
 
 
 def _poll(imap: imaplib.IMAP4, config: MailboxConfig, report: PollReport) -> None:
