@@ -30,6 +30,8 @@ def dovecot_missing() -> str | None:
     """Why the server cannot run here, or None."""
     if not os.path.exists(DOVECOT):
         return "dovecot is not installed (apt-get install dovecot-imapd; scripts/install.sh)"
+    if shutil.which("openssl") is None:
+        return "openssl is not installed (the test server's certificate is made with it)"
     return None
 
 
