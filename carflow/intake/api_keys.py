@@ -14,8 +14,10 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from carflow.audit_wording import ACTION_LABELS
+from carflow.audit_wording import FIELD_LABELS as AUDIT_FIELD_LABELS
 from carflow.extensions import db
 from carflow.models import ApiKey, Branch, LeadSource, LeadType, User, utcnow
 from carflow.services.errors import ServiceError, check_version
@@ -31,6 +33,8 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 ACTION_LABELS.update(
     {"api_key_created": _l("API key created"), "api_key_revoked": _l("API key revoked")}
 )
+AUDIT_FIELD_LABELS.setdefault("name", _l("Name"))
+AUDIT_FIELD_LABELS.setdefault("prefix", _l("Key"))
 
 
 def hash_key(key: str) -> str:
@@ -121,7 +125,12 @@ def find_active_key(key: str | None) -> ApiKey | None:
     key = (key or "").strip()
     if not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    row = db.session.scalars(select(ApiKey).where(ApiKey.key_hash == hash_key(key))).first()
+    query = (
+        select(ApiKey)
+        .options(joinedload(ApiKey.branch), joinedload(ApiKey.source), joinedload(ApiKey.lead_type))
+        .where(ApiKey.key_hash == hash_key(key))
+    )
+    row = db.session.scalars(query).first()
     return row if row is not None and row.revoked_at is None else None
 
 
