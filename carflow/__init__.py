@@ -97,6 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(cli_bp)
     app.register_blueprint(vendor_bp)  # /vendor: the calendar library from node_modules
+    import carflow.intake.adf_api  # noqa: F401  adds POST /api/v1/leads/adf (issue 15)
+    from carflow.intake.api import bp as intake_api_bp
+
+    app.register_blueprint(intake_api_bp)  # /api/v1: lead intake (issue 15)
+    from carflow.intake.website_form import bp as intake_form_bp
+
+    app.register_blueprint(intake_form_bp)  # /intake/website: the dealer's website form
     init_admin(app)
     route_flask_admin_redirects()
     init_security(app)

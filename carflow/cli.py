@@ -86,6 +86,23 @@ def send_pending_command(max_attempts: int | None) -> None:
     )
 
 
+@bp.cli.command("ingest-email")
+@click.option("--branch", "branch_name", default=None, help="Branch name (default: the mailbox's).")
+@click.option("--source", "source_name", default=None, help="Lead source (default: the mailbox's).")
+def ingest_email_command(branch_name: str | None, source_name: str | None) -> None:
+    """Receive the ADF leads of one e-mail read on stdin (an MTA pipe; issue 15).
+
+    Exit codes: 0 accepted, 65 refused (reason on stderr), 75 temporary failure (retry).
+    """
+    import sys
+
+    from carflow.intake.email_intake import MAX_EMAIL_BYTES
+    from carflow.intake.email_pipe import run_pipe
+
+    raw = click.get_binary_stream("stdin").read(MAX_EMAIL_BYTES + 1)
+    raise SystemExit(run_pipe(raw, branch_name, source_name, sys.stderr))
+
+
 @bp.cli.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 @click.option(
@@ -110,3 +127,13 @@ def worker_command(workers: int, poll: float, periodic: bool) -> None:
     if periodic:
         jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
     jobs.consumer(workers=workers, max_delay=poll, periodic=periodic).run()
+
+
+def _add_intake_commands() -> None:
+    """`carflow api-key create|revoke` (issue 15)."""
+    from carflow.intake.cli import api_key_group
+
+    bp.cli.add_command(api_key_group)
+
+
+_add_intake_commands()

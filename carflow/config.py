@@ -66,6 +66,17 @@ class Config:
     CARFLOW_DEFAULT_TIMEZONE = os.environ.get("CARFLOW_TIMEZONE", "Europe/Brussels")
     WTF_CSRF_TIME_LIMIT = None
     TESTING = False
+    # Intake (issue 15): a request from a contact with an open lead of the same type in the
+    # same branch created within this many days is added to it ("enquiry again").
+    INTAKE_ENQUIRY_AGAIN_DAYS = int(os.environ.get("CARFLOW_INTAKE_ENQUIRY_AGAIN_DAYS", "30"))
+    INTAKE_LEAD_TYPES = None  # {"buy": "Purchase", ...}; None: carflow.intake.service's
+    INTAKE_API_MAX_BYTES = int(os.environ.get("CARFLOW_INTAKE_API_MAX_BYTES", str(64 * 1024)))
+    INTAKE_API_RATE_LIMIT = os.environ.get("CARFLOW_INTAKE_API_RATE_LIMIT", "600 per minute")
+    INTAKE_FORM_RATE_LIMIT = os.environ.get("CARFLOW_INTAKE_FORM_RATE_LIMIT", "5 per 10 minutes")
+    # ADF by e-mail (issue 15): timeout of every IMAP socket operation (s); messages per poll.
+    CARFLOW_IMAP_TIMEOUT = float(os.environ.get("CARFLOW_IMAP_TIMEOUT", "30"))
+    CARFLOW_IMAP_BATCH = int(os.environ.get("CARFLOW_IMAP_BATCH", "200"))
+    CARFLOW_IMAP_CA_FILE = os.environ.get("CARFLOW_IMAP_CA_FILE")  # None: the system's CAs
 
 
 class ProductionConfig(Config):

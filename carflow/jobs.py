@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
+from huey.exceptions import TaskLockedException
 from redis import ConnectionPool
 
 from carflow.extensions import db
@@ -105,6 +106,10 @@ class Jobs:
         self.escalate = self.huey.periodic_task(crontab(minute="*/5"), name="escalate")(
             self._in_app(escalate_task)
         )
+        # Issue 15: the intake mailbox (ADF e-mails), every minute when configured.
+        self.poll_mailbox = self.huey.periodic_task(crontab(minute="*"), name="poll_mailbox")(
+            self._in_app(self._locked("poll_mailbox", poll_mailbox_task))
+        )
 
     def _in_app(self, func):
         app = self.app
@@ -116,10 +121,31 @@ class Jobs:
 
         return run
 
+    def _locked(self, name: str, func):
+        """`func` run by one worker at a time; a run that finds it busy skips this turn.
+        The lock is registered with Huey, so the periodic worker flushes it at start (a
+        killed worker must not leave it held for ever)."""
+        lock = self.huey.lock_task(name)
+
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            try:
+                with lock:
+                    return func(*args, **kwargs)
+            except TaskLockedException:
+                log.info("%s still running: this turn skipped", name)
+                return None
+
+        return run
+
     def consumer(self, workers: int = 2, max_delay: float = 5.0, periodic: bool = True):
         """A Huey consumer on this queue (threads; `periodic`: it runs the schedule)."""
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=periodic, max_delay=max_delay
+            workers=workers,
+            worker_type="thread",
+            periodic=periodic,
+            max_delay=max_delay,
+            flush_locks=periodic,  # the locks of `_locked` tasks a killed worker left
         )
 
 
@@ -194,6 +220,13 @@ def sweep_uploads() -> dict[str, int]:
     """Worker: remove orphan uploads and leftover temp files (older than the set age)."""
     with unit_of_work():
         return remove_orphan_uploads(float(current_app.config["CARFLOW_ORPHAN_MAX_AGE"]))
+
+
+def poll_mailbox_task():
+    """Worker: read the intake mailbox once (issue 15); nothing when not configured."""
+    from carflow.intake.mailbox import poll_mailbox
+
+    return poll_mailbox()
 
 
 def __getattr__(name: str):

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES="chromium libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+# Test-only: the e-mail intake tests start their own IMAP server (issue 15; tests/imap_server.py).
+TEST_APT_PACKAGES="dovecot-imapd"
 missing=""
-for pkg in $APT_PACKAGES; do
+for pkg in $APT_PACKAGES $TEST_APT_PACKAGES; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then

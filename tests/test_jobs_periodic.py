@@ -96,9 +96,15 @@ def test_the_periodic_tasks_due_at_a_time(app):
     assert app.config["CARFLOW_DEFAULT_TIMEZONE"] == "Europe/Brussels"
     huey = jobs_for(app).huey
     names = {task.name for task in huey.read_periodic(datetime(2026, 11, 30, 6, 30))}
-    assert names == {"send_reminders", "sweep_pending", "sweep_uploads", "escalate"}
+    assert names == {
+        "send_reminders",
+        "sweep_pending",
+        "sweep_uploads",
+        "escalate",
+        "poll_mailbox",
+    }
     names = {task.name for task in huey.read_periodic(datetime(2026, 11, 30, 6, 35))}
-    assert names == {"sweep_pending", "escalate"}
+    assert names == {"sweep_pending", "escalate", "poll_mailbox"}
 
 
 def test_the_queue_is_sqlite_by_default_and_redis_when_configured(app, tmp_path):

@@ -336,6 +336,45 @@ def _stock_rules() -> dict[str, Rule]:
     }
 
 
+def _intake_key(lead):
+    from carflow.intake.api_keys import create_api_key
+    from tests.factories import make_source
+
+    return create_api_key(None, "Matrix", make_source(), lead.branch)[0]
+
+
+def _intake_url(lead):
+    from carflow.models import LeadIntake
+
+    intake = LeadIntake(
+        lead_id=lead.id, channel="api", sender="source:0", payload_sha256="0" * 64, raw_payload="{}"
+    )
+    db.session.add(intake)
+    db.session.flush()
+    return url_for("lead_intake.page", id=intake.id)
+
+
+def _intake_rules() -> dict[str, Rule]:
+    """Issue 15. The API and the website form authenticate with an API key or a form token,
+    never with a session: no signed-in user gets a 2xx for an empty post (401 / 400, hence
+    DISABLED). Their own tests cover the keys."""
+    form = lambda view: lambda lead: url_for(view, form_token=_intake_key(lead).form_token)  # noqa: E731
+    key = lambda view: lambda lead: url_for(view, key_id=_intake_key(lead).id)  # noqa: E731
+    return {
+        "intake_api.post_lead": Rule(disabled=True, method="POST"),
+        "intake_api.openapi": PUBLIC,
+        "intake_form.receive": Rule(disabled=True, method="POST", url=form("intake_form.receive")),
+        "intake_form.thanks": Rule(public=True, url=form("intake_form.thanks")),
+        "intake_form.demo": Rule(public=True, url=form("intake_form.demo")),
+        "api_keys.index": Rule("settings.manage"),
+        "api_keys.create": _post("settings.manage"),
+        "api_keys.key": Rule("settings.manage", url=key("api_keys.key")),
+        "api_keys.revoke": _post("settings.manage", url=key("api_keys.revoke")),
+        "lead_intake.index": DISABLED,
+        "lead_intake.page": Rule("lead.view", lead=True, url=_intake_url),
+    }
+
+
 RULES: dict[str, Rule] = {
     "static": Rule(public=True, url=lambda lead: "/static/css/carflow.css"),
     "admin.static": Rule(
@@ -400,6 +439,9 @@ RULES: dict[str, Rule] = {
         lead=True,
         url=lambda lead: url_for("contact_merge.merge", contact_id=lead.contact_id),
     ),
+    **_intake_rules(),
+    "intake_mailbox.index": _post("settings.manage"),  # issue 15: ADF e-mail
+    "intake_api.post_adf_lead": Rule(disabled=True, method="POST"),  # API key, no session
 }
 
 

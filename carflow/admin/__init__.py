@@ -79,6 +79,19 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.privacy import register_privacy_views  # issue 17: personal data
 
     register_privacy_views(admin)
+    from carflow.intake.admin_views import register_intake_views
+
+    register_intake_views(admin)  # issue 15: Settings › API keys, received requests
+    from carflow.admin.mailbox_settings import MailboxSettingsView  # issue 15: ADF e-mail
+
+    admin.add_view(
+        MailboxSettingsView(
+            name=_l("Intake mailbox"),
+            endpoint="intake_mailbox",
+            url="/admin/settings/intake-mailbox",
+            category=_l("Settings"),
+        )
+    )
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

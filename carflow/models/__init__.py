@@ -22,8 +22,10 @@ from carflow.models.enums import (
     Salutation,
     VehicleStatus,
 )
+from carflow.models.intake import ApiKey, LeadIntake
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
+from carflow.models.mailbox import EmailRejection, IntakeMailbox
 from carflow.models.privacy import ConsentRecord, PrivacyLog, PrivacySettings
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
@@ -40,6 +42,7 @@ __all__ = [
     "LeadAlert",
     "LeadEscalation",
     "AccountSettings",
+    "ApiKey",
     "AuditLog",
     "Branch",
     "Communication",
@@ -51,11 +54,14 @@ __all__ = [
     "DeadlineKind",
     "Document",
     "Edition",
+    "EmailRejection",
     "Event",
     "Fuel",
     "Gearbox",
+    "IntakeMailbox",
     "Lead",
     "LeadContact",
+    "LeadIntake",
     "LeadSearchTerm",
     "LeadSource",
     "LeadStatus",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carflow.extensions import db
+from carflow.intake.normalize import normalize_phone
 from carflow.models.enums import ContactKind, Salutation, enum_column
 from carflow.models.types import UTCDateTime, utcnow
 
@@ -34,6 +35,9 @@ class Contact(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     mobile: Mapped[str | None] = mapped_column(String(40), index=True)
+    # `phone` and `mobile` in E.164, kept at every flush (below): intake matches on them.
+    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    mobile_e164: Mapped[str | None] = mapped_column(String(20), index=True)
     street: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     city: Mapped[str | None] = mapped_column(String(120))
@@ -56,3 +60,12 @@ class Contact(db.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+@event.listens_for(Contact, "before_insert")
+@event.listens_for(Contact, "before_update")
+def _normalize_phones(mapper, connection, contact: Contact) -> None:
+    """Keep `phone_e164` / `mobile_e164` in step with the typed numbers, whoever writes the
+    contact (issue 15): read in the contact's country, else Belgium; unreadable: None."""
+    contact.phone_e164 = normalize_phone(contact.phone, contact.country)
+    contact.mobile_e164 = normalize_phone(contact.mobile, contact.country)

@@ -236,3 +236,33 @@ def search_contacts(term: str, limit: int = 20, user=None) -> list[Contact]:
 
         query = scope_contacts(query, user)
     return list(db.session.scalars(query))
+
+
+def find_contact_by_email_or_phone(
+    email: str | None, phones_e164: list[str] | tuple[str, ...]
+) -> Contact | None:
+    """The contact with this normalized e-mail, else one of these E.164 numbers (issue 15,
+    F4): the oldest match, across all branches (an intake has no user scope). Each lookup
+    reads an index (the lower-cased `email`, the E.164 columns); the oldest of the matches
+    is chosen here, not by `ORDER BY id LIMIT 1`, which PostgreSQL may answer by walking
+    the whole primary key."""
+    if email:
+        found = _oldest(select(Contact).where(Contact.email == email))
+        if found is not None:
+            return found
+    numbers = [n for n in phones_e164 if n]
+    if not numbers:
+        return None
+    return _oldest(
+        select(Contact).where(
+            or_(Contact.phone_e164.in_(numbers), Contact.mobile_e164.in_(numbers))
+        )
+    )
+
+
+MAX_MATCHES_READ = 50
+
+
+def _oldest(query) -> Contact | None:
+    matches = db.session.scalars(query.limit(MAX_MATCHES_READ)).all()
+    return min(matches, key=lambda contact: contact.id, default=None)
