@@ -209,3 +209,13 @@ def test_a_huge_raw_payload_is_stored_capped(setup):
     assert intake.sender == f"source:{setup['source'].id}"
     assert len(intake.raw_payload) < RAW_PAYLOAD_MAX_CHARS + 100
     assert intake.raw_payload.endswith("longer]")
+
+
+def test_a_request_time_without_zone_is_read_in_the_branch_zone(setup):
+    from datetime import datetime
+
+    result = _receive(_incoming(requested_at=datetime(2026, 7, 1, 9, 30)), setup)
+    event = db.session.scalars(
+        select(Event).where(Event.lead_id == result.lead_id, Event.kind == "lead_received")
+    ).one()
+    assert event.data["requested_at"] == "2026-07-01T09:30:00+02:00"  # Europe/Brussels, summer

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -288,7 +289,7 @@ def _create_or_extend(incoming, intake, contact, lead_type, branch, source, new_
         "summary": summary[:SUMMARY_MAX_CHARS],
     }
     if incoming.requested_at is not None:
-        data["requested_at"] = incoming.requested_at.isoformat()
+        data["requested_at"] = _aware(incoming.requested_at, branch).isoformat()
     lead = None if new_contact else _open_lead_to_extend(contact, lead_type, branch, now)
     if lead is not None:
         record_event(lead, None, "enquiry_again", data, ref=intake, at=now)
@@ -303,6 +304,17 @@ def _create_or_extend(incoming, intake, contact, lead_type, branch, source, new_
     created = intake.outcome == "created"
     result = IntakeResult(lead.id, lead.code, created, not created, replayed=False)
     return result, lead
+
+
+def _aware(moment: datetime, branch: Branch) -> datetime:
+    """A sender's time: as given when it has a zone, else read in the branch's zone."""
+    if moment.tzinfo is not None:
+        return moment
+    try:
+        zone = ZoneInfo(branch.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.replace(tzinfo=zone)
 
 
 def _after_intake(lead: Lead, result: IntakeResult, incoming: IncomingLead) -> None:
