@@ -66,10 +66,10 @@ def test_a_rule_moves_the_lead_to_its_branch(app):
     carla = make_user(branch=ghent, first_name="Carla", last_name="C")
     db.session.add(
         AssignmentRule(
-            name="Website → Ghent, round robin", channel="web_form", source=website, branch=ghent
+            name="Website → Ghent, round robin", channel="website", source=website, branch=ghent
         )
     )
-    lead = _new_lead(brussels, channel="web_form", source=website)
+    lead = _new_lead(brussels, channel="website", source=website)
     assert lead.branch == ghent and lead.owner == carla
     assert _sentence(_assigned_event(lead)) == (
         "Assigned to Carla C by rule 'Website → Ghent, round robin'"

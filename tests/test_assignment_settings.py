@@ -21,7 +21,7 @@ def test_admin_edits_rules_branch_settings_and_replies(client, login_as, count_q
         data={
             "name": "Website → Ghent, round robin",
             "position": "1",
-            "channel": "web_form",
+            "channel": "website",
             "source": str(website.id),
             "branch": str(ghent.id),
             "active": "y",
@@ -29,7 +29,7 @@ def test_admin_edits_rules_branch_settings_and_replies(client, login_as, count_q
     )
     assert response.status_code == 302
     rule = db.session.scalar(select(AssignmentRule))
-    assert (rule.channel, rule.source_id, rule.branch_id) == ("web_form", website.id, ghent.id)
+    assert (rule.channel, rule.source_id, rule.branch_id) == ("website", website.id, ghent.id)
     with count_queries() as queries:
         page = client.get("/admin/assignment_rule/")
     assert page.status_code == 200 and "Website → Ghent, round robin" in page.text

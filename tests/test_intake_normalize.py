@@ -46,6 +46,7 @@ def test_normalizers_never_raise_and_are_idempotent(text):
 def test_email_plate_vin_examples():
     assert normalize_email("  Jan.Peeters@Example.BE ") == "jan.peeters@example.be"
     assert normalize_email("not an address") is None
+    assert normalize_email("a\x17b@example.be") is None
     assert normalize_plate("1-abc-234") == "1ABC234"
     assert normalize_plate(" - ") is None
     assert normalize_vin("wvw zzz 1k z6w 000001") == "WVWZZZ1KZ6W000001"

@@ -60,16 +60,21 @@ def test_a_plain_post_makes_a_lead_and_shows_the_thank_you_page(client, form):
     assert page.status_code == 200 and "Merci" in page.get_data(as_text=True)
 
 
-def test_the_consent_box_reaches_the_service(client, form, monkeypatch):
-    from carflow.intake import service
+def test_a_ticked_consent_box_records_email_marketing_consent(client, form):
+    """Issue 17 item 1: the website form's box is recorded as consent (source: the
+    intake channel); an unticked box records nothing and withdraws nothing."""
+    from carflow.models import ConsentRecord
+    from carflow.services.consent import has_consent
 
-    seen = []
-    monkeypatch.setattr(
-        service, "_after_intake", lambda lead, result, incoming: seen.append(incoming)
-    )
     client.post(form[1], data=FORM)
     client.post(form[1], data={**FORM, "consent": "", "email": "bo@example.com", "phone": ""})
-    assert [incoming.consent for incoming in seen] == [True, False]
+    records = db.session.scalars(select(ConsentRecord)).all()
+    assert [(r.channel, r.purpose, r.granted, r.source) for r in records] == [
+        ("email", "marketing", True, "intake:website")
+    ]
+    assert records[0].recorded_by_id is None
+    assert has_consent(records[0].contact_id, "email", "marketing")
+    assert len(db.session.scalars(select(Lead)).all()) == 2
 
 
 def test_fetch_from_an_allowed_origin_gets_json_and_cors_headers(client, form):

@@ -24,9 +24,9 @@ from carflow.services.lead_alerts import PLACEHOLDERS
 #: The intake channels a rule may name (carflow/intake records one of these on each lead).
 CHANNELS = [
     ("api", _l("JSON API")),
-    ("adf", _l("ADF/XML over HTTP")),
-    ("email", _l("E-mail (ADF)")),
-    ("web_form", _l("Website form")),
+    ("adf_http", _l("ADF/XML over HTTP")),
+    ("adf_email", _l("E-mail (ADF)")),
+    ("website", _l("Website form")),
 ]
 MINUTES = [Optional(), NumberRange(min=1, max=60 * 24 * 90)]
 

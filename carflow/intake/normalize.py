@@ -9,6 +9,7 @@ a value that cannot be normalized, so a caller can say which field is wrong.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 
@@ -40,9 +41,14 @@ def normalize_phone(raw: str | None, region: str | None = None) -> str | None:
 def normalize_email(raw: str | None) -> str | None:
     """The address trimmed and lower-cased, or None when it is empty or not an address."""
     text = (raw or "").strip().lower()
-    if not text or not _EMAIL.match(text):
+    if not text or not _EMAIL.match(text) or _has_control_characters(text):
         return None
     return text
+
+
+def _has_control_characters(text: str) -> bool:
+    """Control, format, unassigned or private-use characters (Unicode category C*)."""
+    return any(unicodedata.category(char).startswith("C") for char in text)
 
 
 def normalize_plate(raw: str | None) -> str | None:

@@ -26,6 +26,7 @@ from carflow.intake.summary import describe_request, match_stock_vehicles
 from carflow.models import (
     ApiKey,
     Branch,
+    Event,
     Lead,
     LeadIntake,
     LeadSource,
@@ -34,7 +35,10 @@ from carflow.models import (
     utcnow,
 )
 from carflow.models.intake import CHANNELS
+from carflow.services.assignment import assign_new_lead
+from carflow.services.consent import record_consent
 from carflow.services.events import record_event
+from carflow.services.lead_alerts import announce_enquiry_again, announce_new_lead
 from carflow.services.leads import COMMENT_MAX_LENGTH, create_lead
 from carflow.timeline import register_event_kind
 
@@ -162,7 +166,7 @@ def receive_lead(
     result, lead = _create_or_extend(
         incoming, claimed, contact, lead_type, branch, source, new_contact
     )
-    _after_intake(lead, result, incoming)
+    _after_intake(lead, result, incoming, claimed)
     return result
 
 
@@ -317,10 +321,37 @@ def _aware(moment: datetime, branch: Branch) -> datetime:
     return moment.replace(tzinfo=zone)
 
 
-def _after_intake(lead: Lead, result: IntakeResult, incoming: IncomingLead) -> None:
+def _after_intake(
+    lead: Lead, result: IntakeResult, incoming: IncomingLead, intake: LeadIntake
+) -> None:
     """The one hook run after every received lead (not after replays), in the same unit
-    of work: where automatic assignment (round robin, rules), the new-lead and
-    enquiry-again alerts and the recording of the website form's consent
-    (`incoming.consent`) are wired when those features are merged (issue 15, items 3-4
-    and GDPR). Until then a new lead stays in its branch's queue (owner None)."""
-    return None
+    of work: a new lead is assigned by the rules and round robin of its branch (issue 15
+    item 3) and announced to its owner or the branch's queue address, with the automatic
+    reply to the customer (item 4); an enquiry again is announced to the lead's owner. A
+    ticked consent box of the website form is recorded as e-mail marketing consent (issue
+    17); an unticked box records nothing, so it never withdraws an earlier consent."""
+    if result.created:
+        assign_new_lead(lead, channel=intake.channel)
+        announce_new_lead(lead)
+    else:
+        announce_enquiry_again(lead, _latest_event(lead, "enquiry_again"))
+    if incoming.consent:
+        record_consent(
+            None,
+            lead.contact,
+            channel="email",
+            purpose="marketing",
+            granted=True,
+            source=f"intake:{intake.channel}",
+        )
+
+
+def _latest_event(lead: Lead, kind: str) -> Event:
+    """The lead's newest event of `kind` (the one this intake just wrote)."""
+    query = (
+        select(Event)
+        .where(Event.lead_id == lead.id, Event.kind == kind)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).one()

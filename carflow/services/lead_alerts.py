@@ -139,5 +139,7 @@ def announce_new_lead(lead: Lead) -> None:
 def announce_enquiry_again(lead: Lead, event: Event) -> None:
     """Tell the lead's owner (or the queue address) that the customer asked again."""
     data = event.data or {}
-    message = data.get("message") or data.get("comment") or data.get("text") or ""
+    message = (
+        data.get("summary") or data.get("message") or data.get("comment") or data.get("text") or ""
+    )
     notify_lead_recipient(lead, "lead_enquiry_again", "enquiry_again", message=message)
