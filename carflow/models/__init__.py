@@ -17,6 +17,7 @@ from carflow.models.enums import (
 )
 from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
+from carflow.models.report import ReportLead, ReportLostReason, ReportRollup
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
@@ -57,6 +58,9 @@ __all__ = [
     "TradeIn",
     "TradeInPhoto",
     "User",
+    "ReportLead",
+    "ReportLostReason",
+    "ReportRollup",
     "Vehicle",
     "VehicleStatus",
     "utcnow",
