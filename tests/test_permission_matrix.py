@@ -380,6 +380,9 @@ RULES: dict[str, Rule] = {
     **_lead_item_rules(),
     **_stock_rules(),
     "vendor.file": Rule(public=True, url=lambda lead: "/vendor/fullcalendar/index.global.min.js"),
+    # Reports (issue 16): figures scoped by permissions.report_scope, not by a lead
+    "reports.index": Rule("report.view"),
+    "reports.export": Rule("report.export", url=lambda lead: "/admin/reports/export/funnel.csv"),
 }
 
 
