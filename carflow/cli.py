@@ -110,3 +110,14 @@ def worker_command(workers: int, poll: float, periodic: bool) -> None:
     if periodic:
         jobs.sweep_pending()  # queue one sweep now; the periodic one runs every 5 minutes
     jobs.consumer(workers=workers, max_delay=poll, periodic=periodic).run()
+
+
+@bp.cli.command("rebuild-reports")
+def rebuild_reports_command() -> None:
+    """Recompute the reports' roll-up from every lead (after an upgrade or a bulk import).
+
+    Commits every 20,000 leads; the figures are complete when it ends."""
+    from carflow.reports.rollup import rebuild_all
+
+    done = rebuild_all(progress=lambda n: click.echo(f"  {n} leads…"))
+    click.echo(f"Reports rebuilt from {done} leads.")
