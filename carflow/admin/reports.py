@@ -20,6 +20,7 @@ from carflow.models import Branch, User, utcnow
 from carflow.permissions import can, refuse, report_scope, scope_branches, users_in_scope
 from carflow.reports.dashboard import load_dashboard
 from carflow.reports.filters import PERIODS, parse_filter, scoped, today_in
+from carflow.reports.numbers import display_rows
 from carflow.tabular import csv_response, xlsx_response
 
 PERIOD_LABELS = {
@@ -69,6 +70,7 @@ class ReportsView(SecuredBaseView):
             "admin/reports/index.html",
             dashboard=dashboard,
             chart_data=dashboard.chart_data(),
+            display_rows=display_rows,
             flt=report_filter,
             periods=[(p, PERIOD_LABELS[p]) for p in PERIODS],
             choices=_choices(),

@@ -1,6 +1,6 @@
 """The reports' roll-up (issue 16): daily and monthly counters per lead dimension.
 
-`ReportRollup` holds one row per (grain, period, branch, owner, lead type, source):
+`ReportRollup` holds one row per (grain, period, branch, owner, lead type, source), its key:
 grain "d" rows count one local day of the lead's branch, grain "m" rows one month, so a
 one-year range reads about twelve rows per combination whatever the number of leads.
 `ReportLostReason` splits the lost leads by reason the same way. `ReportLead` keeps, per
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, BigInteger, Date, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from carflow.extensions import db
@@ -57,28 +57,19 @@ class ReportRollup(db.Model):
 
     __tablename__ = "report_rollup"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(1))
-    period: Mapped[date] = mapped_column(Date)
-    branch_id: Mapped[int] = mapped_column(Integer)
-    owner_key: Mapped[int] = mapped_column(Integer)
-    lead_type_id: Mapped[int] = mapped_column(Integer)
-    source_id: Mapped[int] = mapped_column(Integer)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lead_type_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
     locals().update({name: _counter() for name in ROLLUP_COLUMNS})
 
     __table_args__ = (
-        UniqueConstraint(
-            "grain",
-            "period",
-            "branch_id",
-            "owner_key",
-            "lead_type_id",
-            "source_id",
-            name="uq_report_rollup_key",
-        ),  # fmt: skip
         Index("ix_report_rollup_owner", "owner_key", "grain", "period"),
         Index("ix_report_rollup_branch", "branch_id", "grain", "period"),
+        {"sqlite_with_rowid": False},  # SQLite keeps the rows in key order: a range is contiguous
     )
 
 
@@ -87,28 +78,16 @@ class ReportLostReason(db.Model):
 
     __tablename__ = "report_lost_reason"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(1))
-    period: Mapped[date] = mapped_column(Date)
-    branch_id: Mapped[int] = mapped_column(Integer)
-    owner_key: Mapped[int] = mapped_column(Integer)
-    lead_type_id: Mapped[int] = mapped_column(Integer)
-    source_id: Mapped[int] = mapped_column(Integer)
-    reason_key: Mapped[int] = mapped_column(Integer)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lead_type_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reason_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     lost: Mapped[int] = _counter()
 
-    __table_args__ = (
-        UniqueConstraint(
-            "grain",
-            "period",
-            "branch_id",
-            "owner_key",
-            "lead_type_id",
-            "source_id",
-            "reason_key",
-            name="uq_report_lost_reason_key",
-        ),  # fmt: skip
-    )
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class ReportLead(db.Model):

@@ -28,7 +28,6 @@ KEY = ("grain", "period", "branch_id", "owner_key", "lead_type_id", "source_id")
 
 def _key_columns():
     return [
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("grain", sa.String(length=1), nullable=False),
         sa.Column("period", sa.Date(), nullable=False),
         sa.Column("branch_id", sa.Integer(), nullable=False),
@@ -47,8 +46,8 @@ def upgrade():
         "report_rollup",
         *_key_columns(),
         *(_counter(name) for name in COUNTERS),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_rollup")),
-        sa.UniqueConstraint(*KEY, name="uq_report_rollup_key"),
+        sa.PrimaryKeyConstraint(*KEY, name=op.f("pk_report_rollup")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("report_rollup", schema=None) as batch_op:
         batch_op.create_index("ix_report_rollup_owner", ["owner_key", "grain", "period"])
@@ -58,8 +57,8 @@ def upgrade():
         *_key_columns(),
         sa.Column("reason_key", sa.Integer(), nullable=False),
         _counter("lost"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_lost_reason")),
-        sa.UniqueConstraint(*KEY, "reason_key", name="uq_report_lost_reason_key"),
+        sa.PrimaryKeyConstraint(*KEY, "reason_key", name=op.f("pk_report_lost_reason")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "report_lead",
