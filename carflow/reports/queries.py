@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from carflow.extensions import db
 from carflow.models import Lead, LeadStatus
@@ -132,7 +132,9 @@ def pipeline_rows(report_filter: ReportFilter, now: datetime) -> list[PipelineRo
     ]
     bands.append(func.sum(case((Lead.created_at < limits[-1], 1), else_=0)))
     overdue = func.sum(case((Lead.next_deadline_at < now, 1), else_=0))
-    query = select(Lead.owner_id, *bands, overdue).where(Lead.status == LeadStatus.open)
+    # A literal, not a bound parameter: only then may the planner use the partial index.
+    is_open = Lead.status == literal_column(f"'{LeadStatus.open.value}'")
+    query = select(Lead.owner_id, *bands, overdue).where(is_open)
     for name, column in (
         ("branch_id", Lead.branch_id),
         ("owner_id", Lead.owner_id),
