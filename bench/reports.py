@@ -101,7 +101,8 @@ def print_table(doc: dict) -> None:
     )
     for name, r in doc["scenarios"].items():
         print(
-            f"{name:28} {r['median_ms']:>9} {r['p90_ms']:>8} {r['sql_median_ms']:>7} "
+            f"{name:28} {r['median_ms']:>9} {r['p90_ms']:>8} {r['cpu_median_ms']:>7} "
+            f"{r['sql_median_ms']:>7} "
             f"{r['queries']:>7} {r['status']:>4}"
         )
 

@@ -95,7 +95,6 @@ def _dashboard(app, start, end, **dims):
     with app.test_request_context():
         return load_dashboard(
             ReportFilter("custom", start, end, **dims),
-            "Europe/Brussels",
             datetime(2026, 5, 1, tzinfo=UTC),
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -125,3 +126,17 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, login_as, count_qu
         assert client.get("/admin/reports/").status_code == 200
     assert len(many) == len(few)
     assert len(few) <= 14
+
+
+def test_a_bar_links_to_the_overview_with_that_filter(client, login_as, branch):
+    """The drill-down: source + created between the bucket's days (user's time zone)."""
+    login_as("sales_manager")
+    web, phone = make_source("Web"), make_source("Phone")
+    mine = make_lead(owner=make_user(branch=branch), source=web, now=utcnow() - timedelta(hours=1))
+    other = make_lead(owner=make_user(branch=branch), source=phone, now=utcnow())
+    db.session.commit()
+    links = re.findall(r'href="(/admin/lead/\?flt0_4=[^"]+)"', client.get("/admin/reports/").text)
+    url = next(u for u in links if f"flt0_4={web.id}&" in u.replace("&amp;", "&"))
+    overview = client.get(url.replace("&amp;", "&"))
+    assert overview.status_code == 200
+    assert mine.code in overview.text and other.code not in overview.text

@@ -34,9 +34,8 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _current_filter():
-    tz_name = current_user.timezone
-    report_filter = parse_filter(request.args, today_in(tz_name))
-    return scoped(report_filter, current_user), tz_name
+    report_filter = parse_filter(request.args, today_in(current_user.timezone))
+    return scoped(report_filter, current_user)
 
 
 def _choices() -> dict:
@@ -64,8 +63,8 @@ class ReportsView(SecuredBaseView):
 
     @expose("/")
     def index(self):
-        report_filter, tz_name = _current_filter()
-        dashboard = load_dashboard(report_filter, tz_name, utcnow())
+        report_filter = _current_filter()
+        dashboard = load_dashboard(report_filter, utcnow())
         return self.render(
             "admin/reports/index.html",
             dashboard=dashboard,
@@ -87,8 +86,8 @@ class ReportsView(SecuredBaseView):
             refuse("report.export")
         if fmt not in EXPORT_FORMATS:
             abort(404)
-        report_filter, tz_name = _current_filter()
-        dashboard = load_dashboard(report_filter, tz_name, utcnow())
+        report_filter = _current_filter()
+        dashboard = load_dashboard(report_filter, utcnow())
         table = dashboard.table(key)
         if table is None:
             abort(404)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import format_date
@@ -46,10 +45,8 @@ def _lost_reason_names() -> dict[int, str]:
 class OverviewLinks:
     """URLs of the leads overview with the dashboard's filter and one more condition."""
 
-    def __init__(self, report_filter: ReportFilter, tz_name: str) -> None:
+    def __init__(self, report_filter: ReportFilter) -> None:
         self.filter = report_filter
-        self.zone = ZoneInfo(tz_name or "UTC")
-        self.base = url_for("lead.index_view")
 
     def url(self, **conditions) -> str:
         """The overview with the filter's dimensions, overridden by `conditions`."""
@@ -67,12 +64,10 @@ class OverviewLinks:
             args[f"flt{position}_{_OVERVIEW[name]}"] = value
         return url_for("lead.index_view", **args)
 
-    def created_between(self, first: date, last: date) -> str:
-        """'start to end' in the overview's format: the local days as UTC moments."""
-        start = datetime.combine(first, time(0), tzinfo=self.zone).astimezone(UTC)
-        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.zone)
-        end = end.astimezone(UTC) - timedelta(seconds=1)
-        return f"{start:%Y-%m-%d %H:%M:%S} to {end:%Y-%m-%d %H:%M:%S}"
+    @staticmethod
+    def created_between(first: date, last: date) -> str:
+        """'start to end' in the overview's format (read in the user's time zone)."""
+        return f"{first:%Y-%m-%d} 00:00:00 to {last:%Y-%m-%d} 23:59:59"
 
     def bucket(self, bucket: date, source_id: int) -> str:
         """Leads created in a chart bucket (within the range) from one source."""
@@ -100,10 +95,10 @@ def _labels(keys: list[date], weekly: bool) -> list[str]:
 STATUS_COLORS = {"won": LeadStatus.won.color, "lost": LeadStatus.lost.color}
 
 
-def load_dashboard(report_filter: ReportFilter, tz_name: str, now: datetime) -> Dashboard:
+def load_dashboard(report_filter: ReportFilter, now: datetime) -> Dashboard:
     """Every report of the (already scoped) filter: six queries whatever the data size."""
     names = choice_names()
-    links = OverviewLinks(report_filter, tz_name)
+    links = OverviewLinks(report_filter)
     keys, totals, by_source = figures.trend_by_bucket(
         queries.trend_rows(report_filter), report_filter
     )
