@@ -140,3 +140,19 @@ def test_a_bar_links_to_the_overview_with_that_filter(client, login_as, branch):
     overview = client.get(url.replace("&amp;", "&"))
     assert overview.status_code == 200
     assert mine.code in overview.text and other.code not in overview.text
+
+
+def test_labels_and_numbers_in_the_readers_language(client, login_as, branch):
+    login_as("sales_manager", language="fr")
+    _leads(make_user("salesperson", branch=branch), 2)
+    html = client.get("/admin/reports/?period=custom&date_from=2026-01-01&date_to=2026-12-31").text
+    assert "Entonnoir de conversion" in html and "Gagnés et perdus" in html
+    assert "janv. 2026" in html  # month labels in French
+    from carflow.reports.numbers import number_formatter
+
+    with client.application.test_request_context(headers={"Accept-Language": "fr"}):
+        from flask_babel import force_locale
+
+        with force_locale("fr"):
+            assert number_formatter()(1234567) == "1\u202f234\u202f567"
+            assert number_formatter()(11.14) == "11,1"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from carflow.models.report import FIRST_RESPONSE_COLUMNS, FIRST_RESPONSE_EDGES, NO_OWNER
 from carflow.reports.filters import ReportFilter
@@ -332,7 +333,7 @@ def pipeline_table(rows: list[PipelineRow], names, links) -> Table:
     table = Table(
         "pipeline",
         str(_l("Open pipeline")),
-        [str(_l("Owner")), *bands, str(_l("Open")), str(_l("Overdue deadlines"))],
+        [str(_l("Owner")), *bands, pgettext("report", "Open"), str(_l("Overdue deadlines"))],
     )
     ordered = sorted(rows, key=lambda r: owner_name(r.owner_id or NO_OWNER, names))
     for index, row in enumerate(ordered):
