@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import url_for
 from flask_babel import format_date
@@ -17,11 +18,23 @@ from carflow.reports import figures, queries
 from carflow.reports.figures import Table
 from carflow.reports.filters import ReportFilter
 
-# The overview's filters (carflow/admin/lead_filters.py): their position is the `flt…` index.
-_OVERVIEW = {name: index for index, name in enumerate(
-    ("status", "owner", "branch", "type", "source", "deadline", "created", "activity")
-)}  # fmt: skip
-assert len(LEAD_FILTERS) >= len(_OVERVIEW)  # noqa: S101  (a reordering must fail loudly)
+# The overview's filters (carflow/admin/lead_filters.py) by the lead column they filter:
+# their position in LEAD_FILTERS is the `flt…_<index>` of the overview's URL.
+_FILTERED_COLUMNS = {
+    "status": "status",
+    "owner": "owner_id",
+    "branch": "branch_id",
+    "type": "lead_type_id",
+    "source": "source_id",
+    "deadline": "next_deadline_at",
+    "created": "created_at",
+}
+
+
+@cache
+def _overview_index() -> dict[str, int]:
+    keys = [f.column.key for f in LEAD_FILTERS]
+    return {name: keys.index(column) for name, column in _FILTERED_COLUMNS.items()}
 
 
 @dataclass
@@ -61,7 +74,7 @@ class OverviewLinks:
         for position, (name, value) in enumerate(
             (k, v) for k, v in merged.items() if v is not None
         ):
-            args[f"flt{position}_{_OVERVIEW[name]}"] = value
+            args[f"flt{position}_{_overview_index()[name]}"] = value
         return url_for("lead.index_view", **args)
 
     @staticmethod
