@@ -70,7 +70,7 @@ def _insert(model):
 
 def _upsert_rollup(rows: dict) -> None:
     values = []
-    for key, columns in rows.items():
+    for key, columns in sorted(rows.items()):  # one lock order: concurrent upserts never deadlock
         if any(columns.values()):
             record = dict(zip(("grain", "period", *DIMENSIONS), key, strict=True))
             record.update({c: columns.get(c, 0) for c in ROLLUP_COLUMNS})
@@ -88,7 +88,7 @@ def _upsert_rollup(rows: dict) -> None:
 
 def _upsert_lost(rows: dict) -> None:
     names = ("grain", "period", *DIMENSIONS, "reason_key")
-    values = [dict(zip(names, k, strict=True), lost=n) for k, n in rows.items() if n]
+    values = [dict(zip(names, k, strict=True), lost=n) for k, n in sorted(rows.items()) if n]
     if not values:
         return
     statement = _insert(ReportLostReason)
@@ -107,7 +107,7 @@ def _save_lead_facts(new: dict[int, tuple[dict, int | None]], gone: Iterable[int
         return
     values = [
         {"lead_id": lead_id, "facts": facts, "first_response_minutes": minutes}
-        for lead_id, (facts, minutes) in new.items()
+        for lead_id, (facts, minutes) in sorted(new.items(), key=lambda item: item[0])
     ]
     statement = _insert(ReportLead)
     statement = statement.on_conflict_do_update(
