@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from carflow.extensions import db
 from carflow.models import LeadStatus, utcnow
 from carflow.services.leads import change_status
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import login
 from tests.factories import make_lead, make_source, make_user
 
@@ -71,6 +72,8 @@ def test_dashboard_period_and_drill_down(page, live_server, e2e_user, screenshot
     page.wait_for_url("**period=this_year**")
     assert _chart_drawn(page, "leads_in")
     page.screenshot(path=str(screenshot_dir / "reports-1366.png"), full_page=True)
+    found = axe_violations(page, "reports", screenshot_dir)
+    assert not found, describe(found)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
