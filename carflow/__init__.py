@@ -69,6 +69,7 @@ def _instance_secret_key(instance: Path) -> str:
 def _init_extensions(app: Flask) -> None:
     from carflow import i18n
     from carflow.db_setup import init_db_events
+    from carflow.reports.rollup import install_report_hooks
     from carflow.services.search_sync import install_search_sync
     from carflow.unit_of_work import install_after_commit_hooks
 
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     init_db_events(app)
     install_search_sync()
     install_after_commit_hooks()
+    install_report_hooks()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     mail.init_app(app)

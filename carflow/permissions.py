@@ -164,6 +164,8 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "contact.export_personal_data": (Perm.EXPORT_PERSONAL_DATA, Feature.LEADS),
     "contact.erase": (Perm.ERASE_PERSONAL_DATA, Feature.LEADS),
     "contact.merge": (Perm.MERGE_CONTACTS, Feature.LEADS),
+    "report.view": (None, Feature.LEADS),
+    "report.export": (None, Feature.LEADS),
 }
 
 
@@ -335,3 +337,16 @@ def can_see_contact(user, contact) -> bool:
 
     query = scope_contacts(select(Contact.id).where(Contact.id == contact.id), user)
     return db.session.scalar(query) is not None
+
+
+def report_scope(user) -> tuple[int | None, int | None]:
+    """Issue 16: the (branch_id, owner_id) a user's report figures are forced to; None is
+    free. 'View all branches': everything; someone who works leads (a salesperson): their
+    own leads only, whatever the filters say; anyone else: their branch."""
+    user = _unproxied(user)
+    permissions = effective_permissions(user)
+    if Perm.VIEW_ALL_BRANCHES in permissions:
+        return None, None
+    if Perm.EDIT_LEADS in permissions:
+        return None, user.id
+    return user.branch_id if user.branch_id is not None else -1, None

@@ -17,6 +17,7 @@ ALLOWED = frozenset(
         "@fullcalendar/core/locales-all.global.min.js",
         "luxon/build/global/luxon.min.js",
         "@fullcalendar/luxon3/index.global.min.js",
+        "chart.js/dist/chart.umd.min.js",
     }
 )
 

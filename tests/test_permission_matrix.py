@@ -442,6 +442,9 @@ RULES: dict[str, Rule] = {
     **_intake_rules(),
     "intake_mailbox.index": _post("settings.manage"),  # issue 15: ADF e-mail
     "intake_api.post_adf_lead": Rule(disabled=True, method="POST"),  # API key, no session
+    # Reports (issue 16): figures scoped by permissions.report_scope, not by a lead
+    "reports.index": Rule("report.view"),
+    "reports.export": Rule("report.export", url=lambda lead: "/admin/reports/export/funnel.csv"),
 }
 
 

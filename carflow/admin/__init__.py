@@ -92,6 +92,9 @@ def init_admin(app: Flask) -> Admin:
             category=_l("Settings"),
         )
     )
+    from carflow.admin.reports import register_report_views
+
+    register_report_views(admin)
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

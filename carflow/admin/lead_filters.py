@@ -130,6 +130,15 @@ class DeadlineStateFilter(BaseSQLAFilter):
         return _l("is")
 
 
+class LocalDateTimeBetweenFilter(DateTimeBetweenFilter):
+    """Flask-Admin's between filter, its naive 'YYYY-MM-DD HH:MM:SS' values read in the
+    user's time zone (UTCDateTime refuses naive datetimes: that was a 500)."""
+
+    def clean(self, value):
+        zone = ZoneInfo(str(get_timezone()))
+        return [moment.replace(tzinfo=zone).astimezone(UTC) for moment in super().clean(value)]
+
+
 LEAD_FILTERS = [
     StatusFilter(Lead.status, _l("Status"), options=LeadStatus.choices),
     IntEqualFilter(Lead.owner_id, _l("Owner"), options=_options("owner")),
@@ -137,6 +146,6 @@ LEAD_FILTERS = [
     IntEqualFilter(Lead.lead_type_id, _l("Type"), options=_options("type")),
     IntEqualFilter(Lead.source_id, _l("Source"), options=_options("source")),
     DeadlineStateFilter(_l("Deadline")),
-    DateTimeBetweenFilter(Lead.created_at, _l("Created")),
-    DateTimeBetweenFilter(Lead.last_activity_at, _l("Last activity")),
+    LocalDateTimeBetweenFilter(Lead.created_at, _l("Created")),
+    LocalDateTimeBetweenFilter(Lead.last_activity_at, _l("Last activity")),
 ]

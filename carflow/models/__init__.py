@@ -27,6 +27,7 @@ from carflow.models.lead import Event, Lead, LeadContact
 from carflow.models.login_failure import LoginFailure
 from carflow.models.mailbox import EmailRejection, IntakeMailbox
 from carflow.models.privacy import ConsentRecord, PrivacyLog, PrivacySettings
+from carflow.models.report import ReportLead, ReportLostReason, ReportRollup
 from carflow.models.sales import Offer, TestDrive, TradeIn, TradeInPhoto
 from carflow.models.search import LeadSearchTerm
 from carflow.models.settings import AccountSettings, LeadSource, LeadType, LostReason
@@ -76,6 +77,9 @@ __all__ = [
     "TradeIn",
     "TradeInPhoto",
     "User",
+    "ReportLead",
+    "ReportLostReason",
+    "ReportRollup",
     "Vehicle",
     "VehicleStatus",
     "utcnow",

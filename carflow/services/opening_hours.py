@@ -86,3 +86,23 @@ def local_day_bounds(day: date, tz_name: str, days: int = 1) -> tuple[datetime, 
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = datetime.combine(day + timedelta(days=days), time(0), tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def opening_minutes_between(hours: dict | None, tz_name: str, start: datetime, end: datetime):
+    """Whole minutes of opening time from `start` to `end` (aware; plain minutes when the
+    hours are empty, 0 when `end` is not after `start`). The inverse of add_opening_minutes."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return 0
+    parsed = parse_hours(hours)
+    if not parsed:
+        return int((end - start).total_seconds() // 60)
+    zone = ZoneInfo(tz_name or "UTC")
+    total = timedelta(0)
+    first_day = start.astimezone(zone).date() - timedelta(days=1)
+    for interval_start, interval_end in _open_intervals(parsed, zone, first_day):
+        if interval_start >= end:
+            break
+        if interval_end > start:
+            total += min(interval_end, end) - max(interval_start, start)
+    return int(total.total_seconds() // 60)
