@@ -24,6 +24,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from redis import ConnectionPool
 
+from carflow.data_import.job import run_import_pass
 from carflow.extensions import db
 from carflow.models import Communication, CommunicationStatus, utcnow
 from carflow.services.communications import deliver_communication, retryable_communications
@@ -91,6 +92,7 @@ class Jobs:
         self.sweep_uploads = self.huey.periodic_task(crontab(minute="*/15"), name="sweep_uploads")(
             self._in_app(sweep_uploads)
         )
+        self.run_import = self.huey.task(name="run_data_import")(self._in_app(run_import_pass))
 
     def _in_app(self, func):
         app = self.app

@@ -16,6 +16,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from carflow.i18n import fmt_filesize
 from carflow.services.errors import ServiceError
-from carflow.storage_backends import make_backend
+from carflow.storage_backends import LocalBackend, make_backend
 
 CHUNK = 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -190,6 +191,24 @@ def read_head(stored_name: str, length: int = 8192) -> bytes:
     """The first `length` bytes of a stored file (to sniff its type)."""
     with open_stored(stored_name) as stream:
         return stream.read(length)
+
+
+@contextmanager
+def stored_local_copy(stored_name: str) -> Iterator[Path]:
+    """A local path to a stored file's bytes (the file itself on the local backend, a
+    temporary copy streamed from S3 otherwise, removed afterwards)."""
+    store = backend()
+    if isinstance(store, LocalBackend):
+        yield store.path(_checked(stored_name))
+        return
+    fd, temp_path = tempfile.mkstemp(dir=upload_folder(), prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as out, open_stored(stored_name) as stream:
+            while chunk := stream.read(CHUNK):
+                out.write(chunk)
+        yield Path(temp_path)
+    finally:
+        Path(temp_path).unlink(missing_ok=True)
 
 
 def delete_stored(stored_name: str) -> None:

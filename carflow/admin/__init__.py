@@ -73,6 +73,9 @@ def init_admin(app: Flask) -> Admin:
         TestDriveView(name=_l("Test drives"), endpoint="test_drive", url="/admin/test-drives")
     )
     _add_document_views(app, admin)
+    from carflow.admin.data_import import register_import_view
+
+    register_import_view(admin)
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic and the app need them all loaded)."""
 
 from carflow.models.contact import Contact
+from carflow.models.data_import import DataImport, DataImportError, ImportStatus
 from carflow.models.documents import Communication, Document
 from carflow.models.enums import (
     CommunicationStatus,
@@ -34,6 +35,8 @@ __all__ = [
     "Contact",
     "ContactKind",
     "ContactOutcome",
+    "DataImport",
+    "DataImportError",
     "Deadline",
     "DeadlineKind",
     "Document",
@@ -41,6 +44,7 @@ __all__ = [
     "Event",
     "Fuel",
     "Gearbox",
+    "ImportStatus",
     "Lead",
     "LeadContact",
     "LeadSearchTerm",
