@@ -16,8 +16,8 @@ from itertools import islice
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 from flask_babel import lazy_gettext as _l
+from openpyxl.utils.exceptions import InvalidFileException
 
 from carflow.services.errors import ServiceError
 
