@@ -32,6 +32,7 @@ class Perm:
     MANAGE_STOCK = "manage_stock"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_USERS = "manage_users"
+    EXPORT_DATA = "export_data"
 
 
 PERMISSION_LABELS = {
@@ -47,6 +48,7 @@ PERMISSION_LABELS = {
     Perm.MANAGE_STOCK: _l("Manage stock"),
     Perm.MANAGE_SETTINGS: _l("Manage settings"),
     Perm.MANAGE_USERS: _l("Manage users"),
+    Perm.EXPORT_DATA: _l("Export lists (CSV, XLSX)"),
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
 
@@ -63,7 +65,9 @@ _SALES = {
 
 ROLE_PRESETS: dict[str, frozenset[str]] = {
     "admin": ALL_PERMISSIONS,
-    "sales_manager": frozenset(_SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK}),
+    "sales_manager": frozenset(
+        _SALES | {Perm.VIEW_ALL_BRANCHES, Perm.MANAGE_STOCK, Perm.EXPORT_DATA}
+    ),
     "salesperson": frozenset(_SALES),
     "receptionist": frozenset({Perm.CREATE_LEADS, Perm.ASSIGN, Perm.MANAGE_TASKS}),
     "read_only": frozenset(),
@@ -145,6 +149,10 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "stock.manage": (Perm.MANAGE_STOCK, Feature.STOCK),
     "settings.manage": (Perm.MANAGE_SETTINGS, None),
     "users.manage": (Perm.MANAGE_USERS, None),
+    "lead.export": (Perm.EXPORT_DATA, Feature.LEADS),
+    "contact.export": (Perm.EXPORT_DATA, Feature.LEADS),
+    "stock.export": (Perm.EXPORT_DATA, Feature.STOCK),
+    "task.export": (Perm.EXPORT_DATA, Feature.TASKS),
 }
 
 
