@@ -178,3 +178,23 @@ def test_only_administrators_import(client, login_as, role):
     login_as(role)
     assert client.get("/admin/import/").status_code == 403
     assert upload(client, CONTACTS_CSV.encode(), "c.csv").status_code == 403
+
+
+def test_import_pages_run_a_fixed_number_of_queries(app, client, admin, count_queries):
+    small = uploaded(client, CONTACTS_CSV.encode(), "c.csv")
+    check_and_import(app, client, small)
+    many = "Nom;E-mail\n" + "".join(f"N{n};bad{n}\n" for n in range(300))
+    big = uploaded(client, many.encode(), "big.csv")
+    client.post(f"/admin/import/{big.id}", data={"mapping": big.mapping})
+    run_queued_jobs(app)
+    counts = []
+    for record in (small, big):
+        for path in ("", "/status"):
+            client.get(f"/admin/import/{record.id}{path}")  # warm caches
+            with count_queries() as queries:
+                assert client.get(f"/admin/import/{record.id}{path}").status_code == 200
+            counts.append(len(queries))
+    with count_queries() as index_queries:
+        assert client.get("/admin/import/").status_code == 200
+    assert counts[0] == counts[2] and counts[1] == counts[3]  # 5 vs 300 errors: same count
+    assert counts[0] <= 8 and counts[1] <= 4 and len(index_queries) <= 6, counts
