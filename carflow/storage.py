@@ -23,10 +23,11 @@ from pathlib import Path
 import filetype
 from flask import Response, current_app, redirect
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import ServiceUnavailable
 
 from carflow.i18n import fmt_filesize
 from carflow.services.errors import ServiceError
-from carflow.storage_backends import LocalBackend, make_backend
+from carflow.storage_backends import LocalBackend, StorageUnavailable, make_backend
 
 CHUNK = 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -141,7 +142,13 @@ def save_upload(stream, original_filename: str, allowed_types: frozenset[str]) -
                 out.write(chunk)
         content_type = _check_content(head, size, allowed_types)
         stored_name = secrets.token_hex(16)
-        backend().put(Path(temp_path), stored_name)
+        try:
+            backend().put(Path(temp_path), stored_name)
+        except StorageUnavailable as error:
+            current_app.logger.exception("file store unavailable")
+            raise ServiceError(
+                _l("The file could not be stored. Try again in a moment."), field="file"
+            ) from error
     except BaseException:
         Path(temp_path).unlink(missing_ok=True)
         raise
@@ -244,6 +251,9 @@ def download_response(
             stream = open_stored(stored_name)
         except FileNotFoundError:
             return None
+        except StorageUnavailable as error:
+            current_app.logger.exception("file store unavailable")
+            raise ServiceUnavailable() from error
         response = Response(_chunks(stream), mimetype=content_type, direct_passthrough=True)
         response.content_length = size
         response.headers["Content-Disposition"] = disposition

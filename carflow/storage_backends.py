@@ -17,7 +17,15 @@ from typing import BinaryIO
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+
+class StorageUnavailable(OSError):
+    """The file store could not be reached or refused the request (not a missing file)."""
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
 class LocalBackend:
@@ -85,22 +93,31 @@ class S3Backend:
 
     def put(self, temp_path: Path, name: str) -> None:
         extra = {"ServerSideEncryption": self.sse} if self.sse else None
-        self.client.upload_file(str(temp_path), self.bucket, self.key(name), ExtraArgs=extra)
+        try:
+            self.client.upload_file(str(temp_path), self.bucket, self.key(name), ExtraArgs=extra)
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(str(error)) from error
         Path(temp_path).unlink(missing_ok=True)
 
     def open(self, name: str) -> BinaryIO:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(name))["Body"]
         except ClientError as error:
-            raise FileNotFoundError(name) from error
+            if _missing(error):
+                raise FileNotFoundError(name) from error
+            raise StorageUnavailable(str(error)) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(str(error)) from error
 
     def _head(self, name: str) -> dict | None:
         try:
             return self.client.head_object(Bucket=self.bucket, Key=self.key(name))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _missing(error):
                 return None
-            raise
+            raise StorageUnavailable(str(error)) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(str(error)) from error
 
     def size(self, name: str) -> int:
         head = self._head(name)

@@ -198,3 +198,44 @@ def test_import_pages_run_a_fixed_number_of_queries(app, client, admin, count_qu
         assert client.get("/admin/import/").status_code == 200
     assert counts[0] == counts[2] and counts[1] == counts[3]  # 5 vs 300 errors: same count
     assert counts[0] <= 8 and counts[1] <= 4 and len(index_queries) <= 6, counts
+
+
+def test_a_queue_that_is_down_leaves_the_import_waiting_then_offers_the_button(
+    make_app, monkeypatch
+):
+    from datetime import timedelta
+
+    from tests.conftest import IsolatedClient
+    from tests.factories import make_user
+
+    application = make_app(CARFLOW_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens
+    with application.app_context():
+        user = make_user("admin")
+        db.session.commit()
+        application.test_client_class = IsolatedClient
+        client = application.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        record = uploaded(client, CONTACTS_CSV.encode(), "c.csv")
+        response = client.post(f"/admin/import/{record.id}", data={"mapping": record.mapping})
+        assert response.status_code == 302  # saved; the enqueue failure is only logged
+        db.session.refresh(record)
+        assert record.status == ImportStatus.checking and record.started_at is None
+        again = client.post(f"/admin/import/{record.id}", data={"mapping": record.mapping})
+        assert again.status_code == 400 and "wait until it ends" in again.get_data(as_text=True)
+        record.queued_at -= timedelta(minutes=5)
+        db.session.commit()
+        assert client.get(f"/admin/import/{record.id}/status").get_json()["stalled"] is True
+        page = client.get(f"/admin/import/{record.id}").get_data(as_text=True)
+        assert "No worker has started this step yet" in page and "Check every row" in page
+
+
+def test_a_pass_is_claimed_once_even_when_queued_twice(app, client, admin):
+    from carflow.data_import.job import run_import_pass
+
+    record = uploaded(client, CONTACTS_CSV.encode(), "c.csv")
+    client.post(f"/admin/import/{record.id}", data={"mapping": record.mapping})
+    assert run_import_pass(record.id, False) == ImportStatus.checked
+    assert run_import_pass(record.id, False) is None  # a second copy of the task: no-op
+    db.session.refresh(record)
+    assert record.error_count == 3 and record.processed_rows == 5

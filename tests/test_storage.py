@@ -148,3 +148,34 @@ def test_presigned_download_redirects_after_the_check(make_app, login_as_factory
         fetched = requests.get(url, timeout=10)
         assert fetched.status_code == 200 and fetched.content == PDF
         assert fetched.headers["Content-Disposition"].startswith("attachment")
+
+
+def _unreachable_s3() -> dict:
+    from tests.s3_server import _free_port
+
+    settings = s3_settings()
+    settings["CARFLOW_S3_ENDPOINT_URL"] = f"http://127.0.0.1:{_free_port()}"  # nobody listens
+    return settings
+
+
+def test_a_store_that_cannot_be_reached_refuses_the_upload_cleanly(make_app):
+    application = make_app(**_unreachable_s3())
+    with application.app_context():
+        with pytest.raises(ServiceError, match="could not be stored"):
+            save_upload(io.BytesIO(PDF), "a.pdf", DOCUMENT_TYPES)
+        assert os.listdir(application.config["UPLOAD_FOLDER"]) == []  # temp file removed
+
+
+def test_a_store_that_cannot_be_reached_answers_503_not_500(make_app, login_as_factory):
+    working = make_app(**s3_settings())
+    with working.app_context():
+        client, user = login_as_factory(working, "salesperson")
+        lead = make_lead(owner=user, branch=user.branch)
+        document = upload_document(lead, user, io.BytesIO(PDF), "offer.pdf", "Offer")
+        db.session.commit()
+        broken = make_app(**_unreachable_s3())
+        broken.test_client_class = IsolatedClient
+        other = broken.test_client()
+        with other.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        assert other.get(f"/admin/documents/{document.id}/download").status_code == 503

@@ -14,7 +14,7 @@ from functools import partial
 from itertools import islice
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from carflow.data_import.batch import BatchContext, process_batch
 from carflow.data_import.reader import numbered_data_rows
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def enqueue_pass(import_id: int, apply: bool) -> bool:
-    """Queue a pass (after the commit); if the queue is down, log it: the page offers the
-    button again."""
+    """Queue a pass (after the commit). If the queue is down, the error is logged and the
+    import waits, unclaimed: after STALL_SECONDS its page offers the button again."""
     from carflow.jobs import jobs_for
 
     try:
@@ -43,10 +43,20 @@ def enqueue_pass(import_id: int, apply: bool) -> bool:
 
 def _start(import_id: int, apply: bool) -> tuple[BatchContext, str, object] | None:
     with unit_of_work():
-        record = db.session.get(DataImport, import_id)
         expected = ImportStatus.importing if apply else ImportStatus.checking
-        if record is None or record.status != expected or not record.stored_name:
-            return None
+        claim = (
+            update(DataImport)
+            .where(
+                DataImport.id == import_id,
+                DataImport.status == expected,
+                DataImport.started_at.is_(None),
+                DataImport.stored_name.is_not(None),
+            )
+            .values(started_at=utcnow())
+        )
+        if db.session.execute(claim).rowcount != 1:
+            return None  # gone, changed, or already claimed by another task
+        record = db.session.get(DataImport, import_id)
         db.session.execute(delete(DataImportError).where(DataImportError.import_id == import_id))
         for name in ("processed_rows", "created_count", "updated_count", "unchanged_count"):
             setattr(record, name, 0)

@@ -8,6 +8,7 @@ import stays in its step and the button can be pressed again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from functools import partial
 
 from flask_babel import lazy_gettext as _l
@@ -107,8 +108,21 @@ def _check_mapping(kind: str, mapping: list[str], width: int) -> list[str]:
     return mapping
 
 
+STALL_SECONDS = 60
+
+
+def is_stalled(record: DataImport) -> bool:
+    """Queued long ago and claimed by no worker (the queue was down, or lost the task)."""
+    return (
+        record.status in ImportStatus.running
+        and record.started_at is None
+        and record.queued_at is not None
+        and record.queued_at < utcnow() - timedelta(seconds=STALL_SECONDS)
+    )
+
+
 def _refuse_while_running(record: DataImport) -> None:
-    if record.status in ImportStatus.running:
+    if record.status in ImportStatus.running and not is_stalled(record):
         raise ServiceError(_l("This import is running; wait until it ends."))
 
 
@@ -125,7 +139,8 @@ def check_import(actor, record: DataImport, mapping: list[str]) -> DataImport:
 def run_import(actor, record: DataImport) -> DataImport:
     """Queue the import of the checked file (rows with errors are left out)."""
     _refuse_while_running(record)
-    if record.status not in (ImportStatus.checked, ImportStatus.failed):
+    allowed = (ImportStatus.checked, ImportStatus.failed, ImportStatus.importing)
+    if record.status not in allowed:
         raise ServiceError(_l("Check the rows before importing."))
     _queue(record, ImportStatus.importing, apply=True)
     return record
@@ -137,6 +152,7 @@ def _queue(record: DataImport, status: str, apply: bool) -> None:
     record.status = status
     record.message = None
     record.processed_rows = 0
+    record.queued_at, record.started_at = utcnow(), None
     db.session.flush()
     after_commit(partial(enqueue_pass, record.id, apply))
 
@@ -160,6 +176,7 @@ def import_status(record: DataImport) -> dict:
         "unchanged": record.unchanged_count,
         "errors": record.error_count,
         "finished": record.status not in ImportStatus.running,
+        "stalled": is_stalled(record),
     }
 
 

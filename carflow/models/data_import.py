@@ -43,6 +43,8 @@ class DataImport(db.Model):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branch.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a pass was queued
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker claimed it
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     total_rows: Mapped[int] = mapped_column(Integer, default=0)
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -33,6 +33,8 @@ def upgrade():
         sa.Column("branch_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("total_rows", sa.Integer(), nullable=False),
         sa.Column("processed_rows", sa.Integer(), nullable=False),

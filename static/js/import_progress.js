@@ -1,5 +1,6 @@
 // Import progress (issue 17): polls the import's JSON status and moves the progress bar;
-// reloads the page when the pass has finished, to show the counts and errors.
+// reloads the page when the pass has finished (to show the counts and errors), or when no
+// worker has claimed it for a while (to offer the button again).
 (function () {
   "use strict";
   var box = document.querySelector(".import-progress[data-status-url]");
@@ -23,7 +24,7 @@
           bar.value = status.percent;
           processed.textContent = status.processed;
           total.textContent = status.total;
-          if (status.finished) {
+          if (status.finished || status.stalled) {
             window.location.reload();
             return;
           }
