@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from carflow.extensions import db
 from carflow.models import LeadStatus
+from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import login
 from tests.factories import make_branch, make_contact, make_lead, make_user
 from tests.queue import run_queued_jobs
@@ -32,6 +33,9 @@ def _admin():
 
 
 def _shot(page, directory: Path, name: str) -> None:
+    """Screenshots at 1366 and 390 px, after axe found no serious violation (WCAG 2.1 AA)."""
+    found = axe_violations(page, name, directory)
+    assert not found, describe(found)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(directory / f"{name}-{width}.png"), full_page=True)
