@@ -239,3 +239,16 @@ def test_a_pass_is_claimed_once_even_when_queued_twice(app, client, admin):
     assert run_import_pass(record.id, False) is None  # a second copy of the task: no-op
     db.session.refresh(record)
     assert record.error_count == 3 and record.processed_rows == 5
+
+
+def test_stock_row_whose_number_and_vin_belong_to_two_cars_is_refused(app, client, admin):
+    first = make_vehicle(stock_number="A1", vin="YV1XZ12345A000001")
+    make_vehicle(stock_number="B2", vin="YV1XZ12345A000002")
+    data = "Stock number,Make,Model,Price,VIN\nA1,Volvo,XC40,20000,YV1XZ12345A000002\n"
+    record = check_and_import(app, client, uploaded(client, data.encode(), "s.csv", kind="stock"))
+    assert (record.error_count, record.updated_count, record.created_count) == (1, 0, 0)
+    assert _report(client, record) == [
+        ["2", "VIN", "YV1XZ12345A000002", "Another vehicle already has this stock number or VIN."]
+    ]
+    db.session.refresh(first)
+    assert first.vin == "YV1XZ12345A000001"

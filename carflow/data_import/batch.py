@@ -97,9 +97,9 @@ def _present(values: dict) -> dict:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _stock(rows: list[RowResult], ctx: BatchContext, record: DataImport) -> list[RowResult]:
-    """Creates or updates vehicles; returns the rows refused as clashing with another car."""
-    clashes = []
+def _stock(rows: list[RowResult], ctx: BatchContext, record: DataImport) -> None:
+    """Creates or updates vehicles; a row whose stock number and VIN belong to two
+    different cars is refused (its error is added to the row)."""
     seen: dict[str, Vehicle] = {}
     for result, (by_number, by_vin) in zip(
         rows, match_vehicles([r.values for r in rows]), strict=True
@@ -107,8 +107,7 @@ def _stock(rows: list[RowResult], ctx: BatchContext, record: DataImport) -> list
         values = result.values
         vehicle = by_number or by_vin or seen.get(values["stock_number"])
         if by_number and by_vin and by_number is not by_vin:
-            result.errors.append(("VIN", values.get("vin") or "", "duplicate_key"))
-            clashes.append(result)
+            result.errors.append((_header_of(ctx, "vin"), values.get("vin") or "", "duplicate_key"))
             continue
         if vehicle is None:
             record.created_count += 1
@@ -125,7 +124,6 @@ def _stock(rows: list[RowResult], ctx: BatchContext, record: DataImport) -> list
         if ctx.apply:
             for name, value in changes.items():
                 setattr(vehicle, name, value)
-    return clashes
 
 
 def process_batch(record: DataImport, batch: list[tuple[int, list]], ctx: BatchContext) -> None:
