@@ -73,8 +73,12 @@ def contacts_table(view):
     query = view.list_query()
 
     def rows() -> Iterator[list]:
-        for contact in query.yield_per(BATCH):
-            yield [getattr(contact, name) for name in CONTACT_COLUMNS]
+        result = db.session.execute(query.statement.execution_options(yield_per=BATCH))
+        try:
+            for contact in result.scalars():
+                yield [getattr(contact, name) for name in CONTACT_COLUMNS]
+        finally:
+            result.close()  # also when the download is interrupted
 
     return header, rows()
 
@@ -87,15 +91,21 @@ def stock_table(view):
     query = view.list_query().options(joinedload(Vehicle.branch))
 
     def rows() -> Iterator[list]:
-        for v in query.yield_per(BATCH):
-            yield [
-                v.stock_number, v.make, v.model, v.version, v.vin, v.plate,
-                v.first_registration, v.mileage, v.fuel and str(v.fuel.label),
-                v.gearbox and str(v.gearbox.label), v.color, v.price, str(v.status.label),
-                v.branch.name if v.branch else "",
-            ]  # fmt: skip
+        result = db.session.execute(query.statement.execution_options(yield_per=BATCH))
+        try:
+            yield from (_vehicle_cells(v) for v in result.scalars())
+        finally:
+            result.close()  # also when the download is interrupted
 
     return header, rows()
+
+
+def _vehicle_cells(v) -> list:
+    return [
+        v.stock_number, v.make, v.model, v.version, v.vin, v.plate, v.first_registration,
+        v.mileage, v.fuel and str(v.fuel.label), v.gearbox and str(v.gearbox.label), v.color,
+        v.price, str(v.status.label), v.branch.name if v.branch else "",
+    ]  # fmt: skip
 
 
 def tasks_table(view):

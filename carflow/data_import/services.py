@@ -180,9 +180,8 @@ def import_status(record: DataImport) -> dict:
     }
 
 
-def error_report_rows(record: DataImport) -> Iterator[tuple]:
-    """(row number, column, value, reason) for each refused value, read in batches."""
-    query = (
+def _errors_query(record: DataImport):
+    return (
         select(
             DataImportError.row_number,
             DataImportError.column,
@@ -191,16 +190,26 @@ def error_report_rows(record: DataImport) -> Iterator[tuple]:
         )
         .where(DataImportError.import_id == record.id)
         .order_by(DataImportError.row_number, DataImportError.id)
-        .execution_options(yield_per=2000)
     )
-    for number, column, value, reason in db.session.execute(query):
+
+
+def _worded(rows) -> Iterator[tuple]:
+    for number, column, value, reason in rows:
         yield number, column, value, str(REASONS.get(reason, reason))
+
+
+def error_report_rows(record: DataImport) -> Iterator[tuple]:
+    """(row number, column, value, reason) for each refused value, read in batches."""
+    result = db.session.execute(_errors_query(record).execution_options(yield_per=2000))
+    try:
+        yield from _worded(result)
+    finally:
+        result.close()  # also when the download is interrupted
 
 
 def first_errors(record: DataImport, limit: int = 20) -> list[tuple]:
     """The first refused values, shown on the page."""
-    rows = error_report_rows(record)
-    return [row for _, row in zip(range(limit), rows, strict=False)]
+    return list(_worded(db.session.execute(_errors_query(record).limit(limit))))
 
 
 def recent_imports(limit: int = 20) -> list[DataImport]:
