@@ -39,6 +39,16 @@ class Config:
     CARFLOW_ORPHAN_MAX_AGE = float(os.environ.get("CARFLOW_ORPHAN_MAX_AGE", "3600"))  # s
     # Public address for links in e-mails (issue 15), e.g. https://crm.dealer.example
     CARFLOW_BASE_URL = os.environ.get("CARFLOW_BASE_URL")
+    # File storage (issue 17): "local" (UPLOAD_FOLDER) or "s3" (credentials: AWS_* variables).
+    CARFLOW_STORAGE = os.environ.get("CARFLOW_STORAGE", "local")
+    CARFLOW_S3_BUCKET = os.environ.get("CARFLOW_S3_BUCKET")
+    CARFLOW_S3_ENDPOINT_URL = os.environ.get("CARFLOW_S3_ENDPOINT_URL")  # MinIO, moto, …
+    CARFLOW_S3_REGION = os.environ.get("CARFLOW_S3_REGION")
+    CARFLOW_S3_PREFIX = os.environ.get("CARFLOW_S3_PREFIX", "")
+    CARFLOW_S3_SSE = os.environ.get("CARFLOW_S3_SSE")  # AES256 or aws:kms
+    CARFLOW_S3_PRESIGN_SECONDS = int(os.environ.get("CARFLOW_S3_PRESIGN_SECONDS", "0"))  # 0: off
+    # Imports (issue 17): rows per unit of work.
+    CARFLOW_IMPORT_BATCH = int(os.environ.get("CARFLOW_IMPORT_BATCH", "500"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     # Login throttling (issue 12): failed attempts per client address (Flask-Limiter), and

@@ -25,6 +25,7 @@ from huey.api import Huey
 from huey.exceptions import TaskLockedException
 from redis import ConnectionPool
 
+from carflow.data_import.job import run_import_pass
 from carflow.extensions import db
 from carflow.models import Communication, CommunicationStatus, utcnow
 from carflow.services.communications import deliver_communication, retryable_communications
@@ -110,6 +111,7 @@ class Jobs:
         self.poll_mailbox = self.huey.periodic_task(crontab(minute="*"), name="poll_mailbox")(
             self._in_app(self._locked("poll_mailbox", poll_mailbox_task))
         )
+        self.run_import = self.huey.task(name="run_data_import")(self._in_app(run_import_pass))
 
     def _in_app(self, func):
         app = self.app

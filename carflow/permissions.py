@@ -35,6 +35,7 @@ class Perm:
     EXPORT_PERSONAL_DATA = "export_personal_data"  # issue 17: subject access export
     ERASE_PERSONAL_DATA = "erase_personal_data"  # issue 17: "forget this person"
     MERGE_CONTACTS = "merge_contacts"
+    EXPORT_DATA = "export_data"
 
 
 PERMISSION_LABELS = {
@@ -53,6 +54,7 @@ PERMISSION_LABELS = {
     Perm.EXPORT_PERSONAL_DATA: _l("Export a contact's personal data"),
     Perm.ERASE_PERSONAL_DATA: _l("Erase a contact's personal data"),
     Perm.MERGE_CONTACTS: _l("Merge contacts"),
+    Perm.EXPORT_DATA: _l("Export lists (CSV, XLSX)"),
 }
 ALL_PERMISSIONS = frozenset(PERMISSION_LABELS)
 
@@ -76,6 +78,7 @@ ROLE_PRESETS: dict[str, frozenset[str]] = {
             Perm.MANAGE_STOCK,
             Perm.EXPORT_PERSONAL_DATA,
             Perm.MERGE_CONTACTS,
+            Perm.EXPORT_DATA,
         }
     ),
     "salesperson": frozenset(_SALES),
@@ -166,6 +169,10 @@ ACTIONS: dict[str, tuple[str | None, str | None]] = {
     "contact.merge": (Perm.MERGE_CONTACTS, Feature.LEADS),
     "report.view": (None, Feature.LEADS),
     "report.export": (None, Feature.LEADS),
+    "lead.export": (Perm.EXPORT_DATA, Feature.LEADS),
+    "contact.export": (Perm.EXPORT_DATA, Feature.LEADS),
+    "stock.export": (Perm.EXPORT_DATA, Feature.STOCK),
+    "task.export": (Perm.EXPORT_DATA, Feature.TASKS),
 }
 
 

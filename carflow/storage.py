@@ -1,8 +1,10 @@
-"""Uploaded files: stored outside the web root under generated names.
+"""Uploaded files: stored outside the web root under generated names (issue 17 item 6).
 
-The folder (`UPLOAD_FOLDER`) may be shared by several app processes. A file is written
-to a temporary name and renamed into place, so a reader never sees half a file. The
-uploaded filename is only ever kept as data, never used as a path.
+An upload is written to a temporary file in `UPLOAD_FOLDER`, checked (size, sniffed type,
+no markup), then handed to the configured backend (`carflow.storage_backends`): renamed
+into the local folder (default), or put in an S3-compatible bucket (`CARFLOW_STORAGE=s3`).
+Reads go through `open_stored` / `download_response` only, after the caller's permission
+check. The uploaded filename is only ever kept as data, never used as a path or key.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ import secrets
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, redirect
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import ServiceUnavailable
 
 from carflow.i18n import fmt_filesize
 from carflow.services.errors import ServiceError
+from carflow.storage_backends import LocalBackend, StorageUnavailable, make_backend
 
 CHUNK = 1024 * 1024
+READ_CHUNK = 64 * 1024
+BACKEND_EXTENSION = "carflow_storage"
 TEMP_PREFIX = ".upload-"
 
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
@@ -57,6 +65,15 @@ def upload_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def backend():
+    """The app's storage backend, built once per app from its configuration."""
+    extensions = current_app.extensions
+    found = extensions.get(BACKEND_EXTENSION)
+    if found is None:
+        found = extensions[BACKEND_EXTENSION] = make_backend(current_app.config, upload_folder())
+    return found
 
 
 def max_upload_bytes() -> int:
@@ -125,7 +142,13 @@ def save_upload(stream, original_filename: str, allowed_types: frozenset[str]) -
                 out.write(chunk)
         content_type = _check_content(head, size, allowed_types)
         stored_name = secrets.token_hex(16)
-        os.replace(temp_path, folder / stored_name)
+        try:
+            backend().put(Path(temp_path), stored_name)
+        except StorageUnavailable as error:
+            current_app.logger.exception("file store unavailable")
+            raise ServiceError(
+                _l("The file could not be stored. Try again in a moment."), field="file"
+            ) from error
     except BaseException:
         Path(temp_path).unlink(missing_ok=True)
         raise
@@ -145,16 +168,59 @@ def _check_content(head: bytes, size: int, allowed_types: frozenset[str]) -> str
     return content_type
 
 
-def stored_path(stored_name: str) -> Path:
-    """The path of a stored file; refuses anything but a generated name."""
+def _checked(stored_name: str) -> str:
     if not is_stored_name(stored_name):
         raise ValueError("not a stored file name")
-    return upload_folder() / stored_name
+    return stored_name
+
+
+def stored_path(stored_name: str) -> Path:
+    """The local path of a stored file (local backend only; prefer `open_stored`)."""
+    return upload_folder() / _checked(stored_name)
+
+
+def open_stored(stored_name: str):
+    """A binary stream of a stored file (close it); FileNotFoundError when missing."""
+    return backend().open(_checked(stored_name))
+
+
+def stored_exists(stored_name: str) -> bool:
+    """Whether the backend holds this stored file."""
+    return backend().exists(_checked(stored_name))
+
+
+def stored_size(stored_name: str) -> int:
+    """The size in bytes of a stored file; FileNotFoundError when missing."""
+    return backend().size(_checked(stored_name))
+
+
+def read_head(stored_name: str, length: int = 8192) -> bytes:
+    """The first `length` bytes of a stored file (to sniff its type)."""
+    with open_stored(stored_name) as stream:
+        return stream.read(length)
+
+
+@contextmanager
+def stored_local_copy(stored_name: str) -> Iterator[Path]:
+    """A local path to a stored file's bytes (the file itself on the local backend, a
+    temporary copy streamed from S3 otherwise, removed afterwards)."""
+    store = backend()
+    if isinstance(store, LocalBackend):
+        yield store.path(_checked(stored_name))
+        return
+    fd, temp_path = tempfile.mkstemp(dir=upload_folder(), prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as out, open_stored(stored_name) as stream:
+            while chunk := stream.read(CHUNK):
+                out.write(chunk)
+        yield Path(temp_path)
+    finally:
+        Path(temp_path).unlink(missing_ok=True)
 
 
 def delete_stored(stored_name: str) -> None:
     """Remove a stored file (call after the database change is committed)."""
-    stored_path(stored_name).unlink(missing_ok=True)
+    backend().delete(_checked(stored_name))
 
 
 def is_stored_name(name: str) -> bool:
@@ -162,14 +228,52 @@ def is_stored_name(name: str) -> bool:
     return len(name) == 32 and all(c in "0123456789abcdef" for c in name)
 
 
+def _chunks(stream) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(READ_CHUNK):
+            yield chunk
+    finally:
+        stream.close()
+
+
+def download_response(
+    stored_name: str, content_type: str, disposition: str, etag: str | None = None
+) -> Response | None:
+    """The stored file as a streamed response (call after the permission check), or a
+    redirect to a short-lived presigned URL when the S3 backend is set to give them.
+    None when the file is missing (the caller answers 404)."""
+    url = backend().download_url(_checked(stored_name), content_type, disposition)
+    if url:
+        response = redirect(url, code=303)
+    else:
+        try:
+            size = stored_size(stored_name)
+            stream = open_stored(stored_name)
+        except FileNotFoundError:
+            return None
+        except StorageUnavailable as error:
+            current_app.logger.exception("file store unavailable")
+            raise ServiceUnavailable() from error
+        response = Response(_chunks(stream), mimetype=content_type, direct_passthrough=True)
+        response.content_length = size
+        response.headers["Content-Disposition"] = disposition
+        if etag:
+            response.set_etag(etag)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    response.cache_control.max_age = 0
+    return response
+
+
 def stale_files(max_age_seconds: float) -> tuple[list[str], list[Path]]:
     """Stored names and leftover temp files not modified for `max_age_seconds`.
 
-    A temp file is what a crash during a copy leaves; a stored file may be an orphan
-    whose row was never committed (the caller checks the database).
+    A temp file is what a crash during a copy leaves (always in the local folder); a
+    stored file may be an orphan whose row was never committed (the caller checks the
+    database).
     """
     cutoff = time.time() - max_age_seconds
-    stored, temps = [], []
+    temps = []
     for entry in os.scandir(upload_folder()):
         try:
             if not entry.is_file(follow_symlinks=False) or entry.stat().st_mtime > cutoff:
@@ -178,6 +282,5 @@ def stale_files(max_age_seconds: float) -> tuple[list[str], list[Path]]:
             continue  # removed meanwhile
         if entry.name.startswith(TEMP_PREFIX):
             temps.append(Path(entry.path))
-        elif is_stored_name(entry.name):
-            stored.append(entry.name)
+    stored = [name for name in backend().names_older_than(cutoff) if is_stored_name(name)]
     return stored, temps

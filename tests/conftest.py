@@ -19,6 +19,7 @@ from carflow.config import TestConfig
 from carflow.extensions import db
 from tests import factories
 from tests.pg import create_pg_database
+from tests.s3_server import storage_overrides
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +69,7 @@ def make_app(database_url, tmp_path):
     def build(**overrides):
         settings = _config(database_url, tmp_path / "uploads")
         settings["CARFLOW_QUEUE_PATH"] = str(tmp_path / "queue.sqlite3")  # this test's own queue
+        settings.update(storage_overrides())  # CARFLOW_TEST_STORAGE=s3: a moto bucket
         settings.update(overrides)
         new_app = create_app(settings)
         apps.append(new_app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from pathlib import Path
+import time
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from werkzeug.test import encode_multipart
 from carflow.extensions import db
 from carflow.models import Document, Event
 from carflow.services.documents import upload_document
-from carflow.storage import stored_path
+from carflow.storage import backend, stored_exists
 from tests.factories import make_branch, make_lead, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n" + bytes(range(256))
@@ -38,7 +38,9 @@ def _documents(lead) -> list[Document]:
 
 
 def _files(app) -> list[str]:
-    return sorted(os.listdir(app.config["UPLOAD_FOLDER"]))
+    """Every stored file and leftover temp file, in the local folder and the backend."""
+    stored = backend().names_older_than(time.time() + 3600)
+    return sorted(set(os.listdir(app.config["UPLOAD_FOLDER"])) | set(stored))
 
 
 def _events(lead, kind: str) -> list[Event]:
@@ -71,7 +73,8 @@ def test_upload_lists_the_document_and_download_gives_the_same_bytes(app, client
     # Stored under a generated name, outside the static folder.
     assert _files(app) == [document.stored_name]
     assert document.stored_name != "scan.pdf" and len(document.stored_name) == 32
-    assert not str(stored_path(document.stored_name)).startswith(app.static_folder)
+    assert stored_exists(document.stored_name)
+    assert not os.path.exists(os.path.join(app.static_folder, document.stored_name))
     [event] = _events(lead, "document_uploaded")
     assert (event.ref_type, event.ref_id, event.actor_id) == ("document", document.id, user.id)
 
@@ -125,20 +128,20 @@ def test_rename_is_logged_and_refused_from_a_stale_form(client, user, lead):
 def test_delete_asks_for_confirmation_then_removes_record_and_file(app, client, user, lead):
     document = upload_document(lead, user, io.BytesIO(PDF), "offer.pdf", "Offer")
     db.session.commit()
-    document_id, path = document.id, stored_path(document.stored_name)
-    assert path.is_file()
+    document_id, name = document.id, document.stored_name
+    assert stored_exists(name)
 
     confirm = client.get(f"/admin/documents/{document_id}/delete")
     assert confirm.status_code == 200
     assert "This cannot be undone" in confirm.get_data(as_text=True)
-    assert path.is_file() and db.session.get(Document, document_id) is not None
+    assert stored_exists(name) and db.session.get(Document, document_id) is not None
 
     response = client.post(
         f"/admin/documents/{document_id}/delete", data={"version": document.version_id}
     )
     assert response.status_code == 302
     assert db.session.get(Document, document_id) is None
-    assert not path.exists() and _files(app) == []
+    assert not stored_exists(name) and _files(app) == []
     [deleted] = _events(lead, "document_deleted")
     assert deleted.data == {"title": "Offer"} and deleted.actor_id == user.id
     # The upload event stays in the timeline but no longer links to a missing page.
@@ -205,7 +208,7 @@ def test_traversal_filename_is_only_kept_as_data(app, client, lead):
     assert document.original_filename == "passwd"
     assert document.content_type == "text/plain"
     assert _files(app) == [document.stored_name]
-    assert Path(app.config["UPLOAD_FOLDER"], document.stored_name).is_file()
+    assert stored_exists(document.stored_name)
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,23 @@ def _logo_url(lead):
     return url_for("account.logo")
 
 
+def _import_url(endpoint: str) -> Callable:
+    """An import of the lead's branch (in preview; its file already removed)."""
+
+    def build(lead):
+        from carflow.models import DataImport
+
+        record = DataImport(
+            kind="contacts", original_filename="c.csv", sha256="0" * 64, file_format="csv",
+            headers=["Name"], mapping=["last_name"], branch_id=lead.branch_id,
+        )  # fmt: skip
+        db.session.add(record)
+        db.session.flush()
+        return url_for(endpoint, import_id=record.id)
+
+    return build
+
+
 def _branch_url(lead):
     return url_for("branch_admin.edit", branch_id=lead.branch_id)
 
@@ -445,6 +462,16 @@ RULES: dict[str, Rule] = {
     # Reports (issue 16): figures scoped by permissions.report_scope, not by a lead
     "reports.index": Rule("report.view"),
     "reports.export": Rule("report.export", url=lambda lead: "/admin/reports/export/funnel.csv"),
+    # Import and export (issue 17): replace Flask-Admin's switched-off export routes
+    "lead.export": Rule("lead.export", url=lambda lead: "/admin/lead/export/csv/"),
+    "contact.export": Rule("contact.export", url=lambda lead: "/admin/contact/export/xlsx/"),
+    "stock.export": Rule("stock.export", url=lambda lead: "/admin/stock/export/csv/"),
+    "tasks.export": Rule("task.export", url=lambda lead: "/admin/tasks/export/csv/"),
+    "data_import.index": Rule("settings.manage"),
+    "data_import.item": Rule("settings.manage", url=_import_url("data_import.item")),
+    "data_import.run": _post("settings.manage", url=_import_url("data_import.run")),
+    "data_import.status": Rule("settings.manage", url=_import_url("data_import.status")),
+    "data_import.errors": Rule("settings.manage", url=_import_url("data_import.errors")),
 }
 
 

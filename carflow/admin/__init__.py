@@ -95,6 +95,9 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.reports import register_report_views
 
     register_report_views(admin)
+    from carflow.admin.data_import import register_import_view
+
+    register_import_view(admin)
     install_shell(app)
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(

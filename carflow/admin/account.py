@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,7 @@ from carflow.extensions import db
 from carflow.models import AccountSettings, Branch, Edition
 from carflow.permissions import EDITION_FEATURES, FEATURE_LABELS
 from carflow.services import account as account_service
-from carflow.storage import stored_path
+from carflow.storage import download_response, read_head, sniff_content_type
 from carflow.unit_of_work import after_commit
 
 
@@ -98,16 +98,15 @@ class AccountSettingsView(SecuredBaseView):
         name = AccountSettings.get().logo_stored_name
         if not name:
             abort(404)
-        response = send_file(stored_path(name), mimetype=_logo_type(name), max_age=0)
+        try:
+            content_type = sniff_content_type(read_head(name))
+        except FileNotFoundError:
+            abort(404)
+        response = download_response(name, content_type, "inline")
+        if response is None:
+            abort(404)
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
-
-
-def _logo_type(stored_name: str) -> str:
-    from carflow.storage import sniff_content_type
-
-    with open(stored_path(stored_name), "rb") as handle:
-        return sniff_content_type(handle.read(8192))
 
 
 class BranchAdminView(SecuredBaseView):

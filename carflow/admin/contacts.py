@@ -7,13 +7,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from carflow.admin.base import SecuredModelView
+from carflow.admin.exports import ExportMixin
 from carflow.permissions import can_see_contact, scope_contacts
 
 
-class ContactView(SecuredModelView):
+class ContactView(ExportMixin, SecuredModelView):
     """Contacts: searchable list; a name opens the contact page (details, edit, leads)."""
 
     required_action = "contact.view"
+    export_name = "contacts"
+    export_action = "contact.export"
     can_create = False
     can_edit = False
     can_delete = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +30,7 @@ from carflow.services.documents import (
     served_content_type,
     upload_document,
 )
-from carflow.storage import delete_stored, stored_path
+from carflow.storage import delete_stored, download_response
 from carflow.timeline import register_item_endpoint
 from carflow.unit_of_work import after_commit, on_rollback
 
@@ -138,21 +138,16 @@ class DocumentView(HiddenView):
     def download(self, id: int):
         """The file's bytes, always as an attachment, never sniffed or rendered."""
         document = get_visible_document(id, "document.view")
-        path = stored_path(document.stored_name)
-        if not path.is_file():
-            abort(404)
-        response = send_file(
-            path,
-            mimetype=served_content_type(document),
-            conditional=True,
+        response = download_response(
+            document.stored_name,
+            served_content_type(document),
+            content_disposition(document.original_filename),
             etag=document.sha256,
-            max_age=0,
         )
-        response.headers["Content-Disposition"] = content_disposition(document.original_filename)
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        if response is None:
+            abort(404)
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response.cache_control.private = True
-        return response
+        return response.make_conditional(request)
 
     @expose("/<int:id>/rename", methods=("GET", "POST"))
     def rename(self, id: int):

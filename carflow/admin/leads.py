@@ -14,6 +14,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
+from carflow.admin.exports import ExportMixin
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
 from carflow.admin.lead_forms import NewLeadForm, fill_lead_form_choices
 from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
@@ -50,10 +51,12 @@ def _pager_urls(page) -> dict:
     return urls
 
 
-class LeadView(SecuredModelView):
+class LeadView(ExportMixin, SecuredModelView):
     """Leads overview; rows link to the lead page. Scoped to what the user may see."""
 
     required_action = "lead.view"
+    export_name = "leads"
+    export_action = "lead.export"
 
     @property
     def can_create(self) -> bool:

@@ -21,6 +21,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from carflow.admin.base import SecuredModelView
+from carflow.admin.exports import ExportMixin
 from carflow.admin.forms import select_choices
 from carflow.extensions import db
 from carflow.i18n import fmt_km, fmt_money
@@ -97,10 +98,13 @@ def vehicle_json(vehicle) -> dict:
     }
 
 
-class StockView(SecuredModelView):
+class StockView(ExportMixin, SecuredModelView):
     """Vehicles in stock: everyone with the Stock feature lists them; managers change them."""
 
     required_action = "stock.view"
+    export_name = "stock"
+    export_action = "stock.export"
+    list_template = "admin/export_list.html"
     column_list = (
         "stock_number",
         "make",

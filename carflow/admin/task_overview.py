@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from carflow.admin.base import SecuredBaseView
+from carflow.admin.exports import ExportMixin
 from carflow.converters import is_valid_id
 from carflow.extensions import db
 from carflow.models import Branch, User, utcnow
@@ -103,10 +104,12 @@ def _filter_choices():
     return users_in_scope(current_user, users), branches
 
 
-class TaskOverviewView(SecuredBaseView):
+class TaskOverviewView(ExportMixin, SecuredBaseView):
     """Menu "Tasks": the list, the agenda, and the calendar's JSON feed."""
 
     required_action = "task.view"
+    export_name = "tasks"
+    export_action = "task.export"
 
     def _context(self, flt: AgendaFilter) -> dict:
         users, branches = _filter_choices()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import abort, redirect, request, send_file
+from flask import abort, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,13 +25,14 @@ from carflow.extensions import db
 from carflow.lead_page_parts import register_lead_action
 from carflow.models import TradeIn, TradeInPhoto
 from carflow.permissions import can
+from carflow.services.documents import content_disposition
 from carflow.services.trade_ins import (
     add_trade_in,
     delete_trade_in,
     delete_trade_in_photo,
     update_trade_in,
 )
-from carflow.storage import delete_stored, stored_path
+from carflow.storage import delete_stored, download_response
 from carflow.timeline import register_event_kind, register_item_endpoint
 from carflow.unit_of_work import after_commit
 
@@ -131,15 +132,12 @@ class TradeInView(HiddenView):
         if photo is None:
             abort(404)
         get_visible_item(TradeIn, photo.trade_in_id, "trade_in.view")
-        path = stored_path(photo.stored_name)
-        if not path.exists():
-            abort(404)
-        return send_file(
-            path,
-            mimetype=photo.content_type,
-            as_attachment=True,
-            download_name=photo.original_filename,
+        response = download_response(
+            photo.stored_name, photo.content_type, content_disposition(photo.original_filename)
         )
+        if response is None:
+            abort(404)
+        return response
 
     @expose("/photo/<int:photo_id>/delete", methods=("POST",))
     def delete_photo(self, photo_id: int):

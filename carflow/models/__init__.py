@@ -8,6 +8,7 @@ from carflow.models.assignment import (
     LeadEscalation,
 )
 from carflow.models.contact import Contact
+from carflow.models.data_import import DataImport, DataImportError, ImportStatus
 from carflow.models.documents import Communication, Document
 from carflow.models.enums import (
     CommunicationStatus,
@@ -51,6 +52,8 @@ __all__ = [
     "Contact",
     "ContactKind",
     "ContactOutcome",
+    "DataImport",
+    "DataImportError",
     "Deadline",
     "DeadlineKind",
     "Document",
@@ -60,6 +63,7 @@ __all__ = [
     "Fuel",
     "Gearbox",
     "IntakeMailbox",
+    "ImportStatus",
     "Lead",
     "LeadContact",
     "LeadIntake",
