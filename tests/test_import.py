@@ -252,3 +252,17 @@ def test_stock_row_whose_number_and_vin_belong_to_two_cars_is_refused(app, clien
     ]
     db.session.refresh(first)
     assert first.vin == "YV1XZ12345A000001"
+
+
+def test_a_contact_whose_number_was_typed_by_hand_is_matched_not_duplicated(
+    app, client, admin, branch
+):
+    """The row's GSM in E.164 finds the contact whose mobile was typed "0470/11.22.33" in the
+    UI (through the E.164 columns the intake keeps), so no second contact is made."""
+    typed = make_contact(first_name="Anne", last_name="Dupont", email=None, mobile="0470/11.22.33")
+    db.session.commit()
+    csv_text = "Prénom;Nom;GSM\nAnne;Dupont;+32 470 11 22 33\n"
+    record = check_and_import(app, client, uploaded(client, csv_text.encode(), "c.csv"))
+    assert (record.created_count, record.error_count) == (0, 0)
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
+    assert db.session.get(Contact, typed.id).mobile_e164 == "+32470112233"

@@ -71,7 +71,7 @@ def _changes(item, values: dict) -> dict:
 
 
 def _contacts(rows: list[RowResult], ctx: BatchContext, record: DataImport) -> None:
-    matches = match_contacts([r.values for r in rows], ctx.country)
+    matches = match_contacts([r.values for r in rows])
     created: dict[str, Contact] = {}  # rows of this batch that repeat an earlier one
     for result, contact in zip(rows, matches, strict=True):
         keys = contact_keys(result.values)

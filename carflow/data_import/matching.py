@@ -1,8 +1,9 @@
 """Which existing contact or vehicle an imported row is about (one query per batch).
 
-Contacts: the same e-mail address, else the same phone or mobile number (E.164, as the
-intake normalizer writes them; a stored number in another format is normalized before
-comparing). Vehicles: the same stock number, else the same VIN.
+Contacts: the same e-mail address, else the same phone or mobile number, compared in
+E.164 through the indexed `phone_e164`/`mobile_e164` columns the intake keeps (issue 15),
+so a number stored as typed ("0470 12 34 56") matches "+32470123456". Vehicles: the same
+stock number, else the same VIN.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from carflow.extensions import db
-from carflow.intake.normalize import normalize_phone
 from carflow.models import Contact, Vehicle
 
 
@@ -23,27 +23,27 @@ def contact_keys(values: dict) -> list[str]:
     return keys
 
 
-def _stored_contact_keys(contact: Contact, country: str | None) -> list[str]:
+def _stored_contact_keys(contact: Contact) -> list[str]:
     keys = ["e:" + contact.email.strip().lower()] if contact.email else []
-    for number in (contact.phone, contact.mobile):
-        normalized = normalize_phone(number, country)
-        if normalized:
-            keys.append("p:" + normalized)
-    return keys
+    return keys + ["p:" + n for n in (contact.phone_e164, contact.mobile_e164) if n]
 
 
-def match_contacts(rows: list[dict], country: str | None) -> list[Contact | None]:
+def match_contacts(rows: list[dict]) -> list[Contact | None]:
     """For each row's clean values, the existing contact with its e-mail or number."""
     emails = {v["email"] for v in rows if v.get("email")}
     phones = {v[f] for v in rows for f in ("phone", "mobile") if v.get(f)}
     if not emails and not phones:
         return [None] * len(rows)
     query = select(Contact).where(
-        or_(Contact.email.in_(emails), Contact.phone.in_(phones), Contact.mobile.in_(phones))
+        or_(
+            Contact.email.in_(emails),
+            Contact.phone_e164.in_(phones),
+            Contact.mobile_e164.in_(phones),
+        )
     )
     found: dict[str, Contact] = {}
     for contact in db.session.scalars(query.order_by(Contact.id)):
-        for key in _stored_contact_keys(contact, country):
+        for key in _stored_contact_keys(contact):
             found.setdefault(key, contact)
     return [next((found[k] for k in contact_keys(v) if k in found), None) for v in rows]
 

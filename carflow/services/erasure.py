@@ -26,13 +26,16 @@ from sqlalchemy import delete, func, or_, select, update
 
 from carflow.extensions import db
 from carflow.models import (
+    AuditLog,
     Communication,
     Contact,
     Deadline,
     Document,
     Event,
     Lead,
+    LeadAlert,
     LeadContact,
+    LeadIntake,
     LeadStatus,
     Offer,
     OfferStatus,
@@ -61,7 +64,7 @@ REASONS = {
 #: Event data keys that hold free text or people's names (the timeline's sentences).
 PERSONAL_EVENT_KEYS = frozenset(
     {"contact", "text", "subject", "recipients", "note", "old", "new", "file", "filename"}
-    | {"title", "reason", "relation"}
+    | {"title", "reason", "relation", "summary", "message", "kept", "merged"}
 )
 #: Kinds whose "from"/"to" are contacts' names (elsewhere they are statuses).
 NAME_CHANGE_KINDS = frozenset({"main_contact_changed"})
@@ -172,6 +175,7 @@ def erasure_preview(contact: Contact) -> dict[str, int]:
         "tasks": _count(Task, Task.lead_id.in_(main)),
         "documents": _count(Document, Document.lead_id.in_(main)),
         "consents": _count(ConsentRecord, ConsentRecord.contact_id == contact.id),
+        "received_requests": _count(LeadIntake, LeadIntake.lead_id.in_(main)),
         "relations": _count(
             LeadContact,
             or_(LeadContact.contact_id == contact.id, LeadContact.lead_id.in_(main)),
@@ -206,6 +210,8 @@ def erase_contact(actor, contact: Contact, *, reason: str, now: datetime | None 
     db.session.flush()
     db.session.expire_all()  # the bulk UPDATEs above changed rows the session may hold
     _clear_communications(contact, scope)
+    _clear_intake_and_alerts(contact, scope.main_leads)
+    _scrub_merge_audit(contact.id)
     _scrub_events(scope, identifiers)
     db.session.execute(
         delete(LeadContact).where(
@@ -315,6 +321,36 @@ def _clear_lead_records(contact: Contact, main: list[int]) -> None:
         recipients=[],
         error=None,
     )
+
+
+def _clear_intake_and_alerts(contact: Contact, main: list[int]) -> None:
+    """The requests as received (issue 15: raw JSON, ADF or form payloads) and the
+    alert e-mails of the person's leads lose their text; an automatic reply's address
+    (the person's own) goes too. The rows stay: they count for replays and reports."""
+    _bulk_plain(LeadIntake, LeadIntake.lead_id.in_(main), raw_payload=ERASED)
+    _bulk_plain(LeadAlert, LeadAlert.lead_id.in_(main), subject=ERASED, body="")
+    if contact.email:
+        address = func.lower(LeadAlert.recipient) == contact.email.lower()
+        _bulk_plain(LeadAlert, LeadAlert.lead_id.in_(main) & address, recipient=ERASED)
+
+
+def _bulk_plain(model, condition, **values) -> None:
+    """One UPDATE of a table without a version column."""
+    db.session.execute(update(model).where(condition).values(**values))
+
+
+def _scrub_merge_audit(contact_id: int) -> None:
+    """A contact merge's audit entry keeps both contacts as they were (issue 15). When
+    this person is the kept contact, both sides are theirs (the merged record was a
+    duplicate of them): keep only the ids."""
+    for entry in db.session.scalars(select(AuditLog).where(AuditLog.action == "contact_merged")):
+        details = dict(entry.details or {})
+        if (details.get("kept") or {}).get("id") != contact_id:
+            continue
+        for key in ("kept", "merged"):
+            details[key] = {"id": (details.get(key) or {}).get("id"), "erased": True}
+        entry.details = details
+        entry.message = ERASED
 
 
 def _clear_communications(contact: Contact, scope: PersonScope) -> None:

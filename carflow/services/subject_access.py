@@ -41,6 +41,7 @@ from carflow.models import (
     Event,
     Lead,
     LeadContact,
+    LeadIntake,
     LeadStatus,
     Offer,
     OfferStatus,
@@ -53,7 +54,7 @@ from carflow.models import (
 from carflow.models.privacy import PrivacyLog
 from carflow.services.consent import CHANNELS, PURPOSES, consent_history, source_label
 from carflow.services.events import record_event
-from carflow.storage import clean_filename, stored_path
+from carflow.storage import clean_filename, open_stored
 from carflow.timeline import describe_event, register_event_kind
 
 SKIPPED_COLUMNS = frozenset({"version_id", "stored_name"})
@@ -66,8 +67,9 @@ register_event_kind(
 
 
 def _stored_file(stored_name: str) -> IO[bytes]:
-    """A stored file opened for reading (the one place the export reads storage)."""
-    return open(stored_path(stored_name), "rb")  # noqa: SIM115  closed by the caller
+    """A stored file opened for reading, whatever the storage backend (the one place the
+    export reads storage); closed by the caller."""
+    return open_stored(stored_name)
 
 
 def _plain(value):
@@ -167,6 +169,7 @@ def _lead_items(contact: Contact, main_ids: list[int]) -> dict:
         "tasks": _values(Task, Task.lead_id.in_(main_ids)),
         "deadlines": _values(Deadline, Deadline.lead_id.in_(main_ids)),
         "communications": _values(Communication, Communication.lead_id.in_(main_ids)),
+        "received_requests": _values(LeadIntake, LeadIntake.lead_id.in_(main_ids)),
     }
 
 
