@@ -30,7 +30,6 @@ from carflow.services.deadlines import (
 )
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
-from carflow.services.search import reindex_lead
 from carflow.timeline import register_event_kind
 
 register_event_kind(
@@ -75,8 +74,7 @@ def create_lead(
     lead.code = format_lead_code(lead.id, now)
     record_event(lead, actor, "lead_created", {"contact": contact.display_name}, at=now)
     set_first_contact_deadline(lead, actor, now)
-    reindex_lead(lead.id)
-    db.session.flush()
+    db.session.flush()  # the search sync indexes the new lead just before the commit
     return lead
 
 
