@@ -63,7 +63,8 @@ def period_bounds(period: str, today: date) -> tuple[date, date]:
         end = first_of_month - timedelta(days=1)
         return end.replace(day=1), end
     if period == "last_12_months":
-        start = (first_of_month - timedelta(days=335)).replace(day=1)
+        # the twelve whole months before this one: November 2025 to October 2026 in November
+        start = first_of_month.replace(year=first_of_month.year - 1)
         return start, first_of_month - timedelta(days=1)
     return today.replace(month=1, day=1), today
 
