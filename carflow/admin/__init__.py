@@ -41,7 +41,7 @@ def init_admin(app: Flask) -> Admin:
     admin = Admin(
         app,
         name="Carflow",
-        theme=Bootstrap4Theme(base_template="admin/carflow_master.html", fluid=True),
+        theme=Bootstrap4Theme(base_template="admin/carflow_base.html", fluid=True),
         index_view=SecuredIndexView(name=_l("Home"), url="/admin"),
         csp_nonce_generator=csp_nonce,
     )

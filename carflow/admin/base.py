@@ -6,7 +6,9 @@ from flask import g, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import escape
 
 from carflow.converters import is_valid_id
 from carflow.permissions import can, refuse
@@ -46,6 +48,16 @@ class SecuredMixin:
 
     def is_visible(self) -> bool:
         return self.is_accessible()
+
+    def render(self, template, **kwargs):
+        """Flask-Admin's `render`, with the page's language on `<html>`: its base template
+        has no block around that tag (issue 14 item 1; asked upstream for one)."""
+        return with_page_language(super().render(template, **kwargs))
+
+
+def with_page_language(html: str) -> str:
+    """`<html>` → `<html lang="fr">` (the first one only: the page's own tag)."""
+    return html.replace("<html>", f'<html lang="{escape(str(get_locale()))}">', 1)
 
 
 class SecuredBaseView(SecuredMixin, BaseView):
