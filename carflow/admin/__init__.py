@@ -34,9 +34,11 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.tasks import register_task_views
     from carflow.error_pages import init_error_pages
     from carflow.extensions import db
-    from carflow.models import Contact, DeadlineKind, Lead, utcnow
+    from carflow.i18n import short_datetime_formatter
+    from carflow.models import Contact, DeadlineKind, Lead, LeadStatus, utcnow
     from carflow.permissions import can
     from carflow.timeline import timeline_html
+    from carflow.url_patterns import id_urls
 
     admin = Admin(
         app,
@@ -82,6 +84,9 @@ def init_admin(app: Flask) -> Admin:
         can=can,
         now_utc=utcnow,
         deadline_kind_choices=DeadlineKind.choices,
+        id_urls=id_urls,
+        lead_statuses=tuple(LeadStatus),
+        short_datetime_formatter=short_datetime_formatter,
     )
     return admin
 

@@ -16,7 +16,7 @@ from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
 from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
 from carflow.admin.lead_forms import NewLeadForm, fill_lead_form_choices
-from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
+from carflow.admin.lead_rows import COLUMNS, load_rows
 from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
@@ -68,7 +68,7 @@ class LeadView(SecuredModelView):
     list_template = "admin/lead/list.html"
     simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
-    column_list = COLUMNS  # cells built by lead_rows.row_html, in this order
+    column_list = COLUMNS  # cells written by _overview_rows.html, in this order
     column_labels = {
         "code": _l("Code"),
         "contact": _l("Contact"),
@@ -133,7 +133,6 @@ class LeadView(SecuredModelView):
             search=search_leads(search) if search else None,
         )
         g.lead_pager = result
-        g.lead_rows = row_html(result.rows)
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
 
