@@ -1,8 +1,9 @@
 """How timeline events read: one registry of event kinds (icon + sentence).
 
 Events store a kind and parameters; the sentence is rendered in the reader's
-language when shown. Feature modules register their kinds with
-`register_event_kind` and the pages of their items with `register_item_endpoint`.
+language when shown (`templates/admin/lead/_timeline.html`). Feature modules register
+their kinds with `register_event_kind` and the pages of their items with
+`register_item_endpoint`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, g, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_pgettext
-from markupsafe import Markup, escape
+
+from carflow.url_patterns import id_urls
 
 
 @dataclass(frozen=True)
@@ -92,44 +94,27 @@ def item_url(event) -> str | None:
     endpoint = ITEM_ENDPOINTS.get(event.ref_type or "")
     if not endpoint or event.ref_id is None or endpoint not in current_app.view_functions:
         return None
-    return _url_pattern(endpoint).replace(_ID_MARK, str(int(event.ref_id)))
+    return id_urls(endpoint, "id")[event.ref_id]
 
 
-def timeline_html(events) -> Markup:
-    """The timeline's `<li>` items (F20, F34): icon, sentence (linked to its item), time and
-    actor, written in one pass for the page's 50 events. Every text is escaped here."""
+class TimelineEntry:
+    """One event as the timeline shows it: plain texts, no markup (the template writes it)."""
+
+    __slots__ = ("actor", "at", "at_iso", "at_text", "icon", "id", "kind", "link", "text")
+
+    def __init__(self, event, fmt, system: str):
+        self.id, self.kind, self.at = int(event.id), event.kind, event.at
+        self.icon, self.text, self.link = event_icon(event), describe_event(event), item_url(event)
+        self.at_iso, self.at_text = event.at.isoformat(), fmt(event.at)
+        self.actor = event.actor_name if event.actor_name is not None else system
+
+
+def timeline_entries(events) -> list[TimelineEntry]:
+    """The page's events (F20, F34) as `TimelineEntry`s, in the reader's language and zone."""
     from carflow.i18n import short_datetime_formatter
 
-    fmt = short_datetime_formatter()
-    system = escape(_("System"))
-    items = []
-    for event in events:
-        text, link = escape(describe_event(event)), item_url(event)
-        sentence = (
-            f'<a href="{escape(link)}" class="event-text">{text}</a>'
-            if link
-            else f'<span class="event-text">{text}</span>'
-        )
-        actor = escape(event.actor_name) if event.actor_name is not None else system
-        items.append(
-            f'<li class="timeline-event border-bottom py-2 event-{escape(event.kind)}" '
-            f'data-event-id="{int(event.id)}">'
-            f'<i class="fa {escape(event_icon(event))} fa-fw text-muted" aria-hidden="true"></i>'
-            f' {sentence}<div class="small text-muted"><time datetime="{event.at.isoformat()}">'
-            f'{escape(fmt(event.at))}</time> · <span class="event-actor">{actor}</span></div></li>'
-        )
-    return Markup("".join(items))
-
-
-_ID_MARK = "999999999"
-
-
-def _url_pattern(endpoint: str) -> str:
-    """`url_for(endpoint, id=<mark>)`, built once per request (a timeline shows 50 events)."""
-    patterns = g.setdefault("timeline_url_patterns", {})
-    if endpoint not in patterns:
-        patterns[endpoint] = url_for(endpoint, id=int(_ID_MARK))
-    return patterns[endpoint]
+    fmt, system = short_datetime_formatter(), _("System")
+    return [TimelineEntry(event, fmt, system) for event in events]
 
 
 register_event_kind("created", "fa-plus-circle", lambda d: _("Lead created"))

@@ -34,10 +34,9 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.tasks import register_task_views
     from carflow.error_pages import init_error_pages
     from carflow.extensions import db
-    from carflow.i18n import short_datetime_formatter
     from carflow.models import Contact, DeadlineKind, Lead, LeadStatus, utcnow
     from carflow.permissions import can
-    from carflow.timeline import timeline_html
+    from carflow.timeline import timeline_entries
     from carflow.url_patterns import id_urls
 
     admin = Admin(
@@ -79,14 +78,13 @@ def init_admin(app: Flask) -> Admin:
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
-        timeline_html=timeline_html,
+        timeline_entries=timeline_entries,
         form_group=form_group,
         can=can,
         now_utc=utcnow,
         deadline_kind_choices=DeadlineKind.choices,
         id_urls=id_urls,
         lead_statuses=tuple(LeadStatus),
-        short_datetime_formatter=short_datetime_formatter,
     )
     return admin
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from carflow.admin.lead_filters import choice_names
 from carflow.extensions import db
+from carflow.i18n import short_datetime_formatter
 from carflow.models import Contact, Lead, LeadStatus, utcnow
 from carflow.models.contact import contact_display_name
 from carflow.sql import ids_parameter
@@ -32,13 +33,14 @@ COLUMNS = (
 
 
 class OverviewRow:
-    """One overview row as plain values; relations are their display texts."""
+    """One overview row as plain values; relations are their display texts, moments are
+    also given as the reader's short date and time (`*_text`)."""
 
     __slots__ = ("id", "code", "status", "next_deadline_at", "created_at", "last_activity_at",
                  "contact", "contact_id", "owner", "branch", "lead_type", "source",
-                 "overdue")  # fmt: skip
+                 "overdue", "deadline_text", "created_text", "activity_text")  # fmt: skip
 
-    def __init__(self, row, names, now):
+    def __init__(self, row, names, now, fmt):
         (self.id, self.code, self.status, self.next_deadline_at, self.created_at,
          self.last_activity_at, kind, first, last, owner_id, branch_id, type_id,
          source_id, self.contact_id) = row  # fmt: skip
@@ -49,6 +51,8 @@ class OverviewRow:
         self.source = names["source"].get(source_id, "")
         deadline = self.next_deadline_at  # F29: an open lead past its deadline shows in red
         self.overdue = deadline is not None and self.status == LeadStatus.open and deadline < now
+        self.deadline_text, self.created_text = fmt(deadline), fmt(self.created_at)
+        self.activity_text = fmt(self.last_activity_at)
 
 
 def _rows_statement(dialect: str):
@@ -90,5 +94,5 @@ def load_rows(ids) -> list[OverviewRow]:
     names = choice_names()
     statement = _rows_statement(db.session.get_bind().dialect.name)
     rows = db.session.connection().execute(statement, {"ids": list(ids)})
-    now = utcnow()
-    return [OverviewRow(row, names, now) for row in rows]
+    now, fmt = utcnow(), short_datetime_formatter()
+    return [OverviewRow(row, names, now, fmt) for row in rows]
