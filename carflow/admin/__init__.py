@@ -25,7 +25,6 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.account import register_account_views
     from carflow.admin.contact_page import ContactPageView
     from carflow.admin.contacts import ContactView
-    from carflow.admin.forms import form_group
     from carflow.admin.lead_actions import LeadActionsView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
@@ -79,7 +78,6 @@ def init_admin(app: Flask) -> Admin:
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
         timeline_entries=timeline_entries,
-        form_group=form_group,
         can=can,
         now_utc=utcnow,
         deadline_kind_choices=DeadlineKind.choices,
