@@ -14,7 +14,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
-from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
+from carflow.admin.lead_filters import LEAD_FILTERS, apply_filters, filter_groups
 from carflow.admin.lead_forms import NewLeadForm, fill_lead_form_choices
 from carflow.admin.lead_rows import COLUMNS, load_rows
 from carflow.extensions import db
@@ -118,8 +118,8 @@ class LeadView(SecuredModelView):
         rows at 1M leads), so the pager shows First / Previous / Next instead of totals.
         """
         query = scope_leads(db.session.query(Lead), current_user)
-        if filters and self._filters:
-            query = self._apply_filters(query, None, {}, {}, filters)[0]
+        if filters:
+            query = apply_filters(query, self.column_filters, filters)
         if sort_column is None:
             sort_column, sort_desc = "created_at", True
         result = fetch_page(
@@ -142,32 +142,23 @@ class LeadView(SecuredModelView):
             return None
         return lead
 
-    def _get_list_url(self, view_args):
-        """Sort and filter links: `url_for` once per request, then the arguments appended
-        (encoded as Werkzeug does)."""
+    def get_url(self, endpoint, **kwargs):
+        """Flask-Admin's public URL hook. The list's own URL (sort, filter and pager links,
+        ~20 a page) calls `url_for` once per request, then appends the arguments (encoded
+        as Werkzeug does)."""
+        if endpoint != ".index_view":
+            return super().get_url(endpoint, **kwargs)
         prefix = g.get("lead_list_url")
         if prefix is None:
-            prefix = g.lead_list_url = self.get_url(".index_view")
-        kwargs = dict(
-            page=view_args.page or None,
-            sort=view_args.sort,
-            desc=1 if view_args.sort_desc else None,
-            search=view_args.search,
-        )
-        kwargs.update(view_args.extra_args)
-        kwargs["page_size"] = self.get_safe_page_size(view_args.page_size)
-        kwargs.update(self._get_filters(view_args.filters))
+            prefix = g.lead_list_url = super().get_url(endpoint)
         items = [(k, v) for k, v in iter_multi_items(kwargs) if v is not None]
         return f"{prefix}?{urlencode(items, safe=URL_SAFE)}" if items else prefix
 
-    def _get_filter_groups(self):
-        """Filter choices are read fresh per request (one query); the widgets are rebuilt
-        only when they changed."""
-        choices = filter_choices()
-        if choices != getattr(self, "_filter_choices_seen", None):
-            self._refresh_filters_cache()
-            self._filter_choices_seen = choices
-        return super()._get_filter_groups()
+    def render(self, template, **kwargs):
+        """The list page gets its filter menu built fresh (`lead_filters.filter_groups`)."""
+        if template == self.list_template:
+            kwargs["filter_groups"] = filter_groups(self, self.column_filters)
+        return super().render(template, **kwargs)
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):
