@@ -148,3 +148,5 @@ def test_sort_and_filter_links_match_url_for(app):
         with app.test_request_context("/admin/lead/"):
             assert view.get_url(".index_view", **kwargs) == url_for("lead.index_view", **kwargs)
             assert view.get_url(".create_view") == url_for("lead.create_view")
+            external = view.get_url(".index_view", _external=True, page=2)
+            assert external == url_for("lead.index_view", _external=True, page=2)

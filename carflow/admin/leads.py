@@ -146,8 +146,8 @@ class LeadView(SecuredModelView):
         """Flask-Admin's public URL hook. The list's own URL (sort, filter and pager links,
         ~20 a page) calls `url_for` once per request, then appends the arguments (encoded
         as Werkzeug does)."""
-        if endpoint != ".index_view":
-            return super().get_url(endpoint, **kwargs)
+        if endpoint != ".index_view" or any(key.startswith("_") for key in kwargs):
+            return super().get_url(endpoint, **kwargs)  # other pages, `_external` …
         prefix = g.get("lead_list_url")
         if prefix is None:
             prefix = g.lead_list_url = super().get_url(endpoint)
