@@ -92,8 +92,9 @@ def item_url(event, shown=None) -> str | None:
     return id_urls(endpoint, "id")[event.ref_id]
 
 
-class TimelineEntry:
-    """One event as the timeline shows it: plain texts, no markup (the template writes it)."""
+class TimelineItem:
+    """One event as the timeline shows it: plain texts, no markup (the template writes it);
+    built from `services.lead_page.TimelineEntry` (the event read as plain columns)."""
 
     __slots__ = ("actor", "at", "at_iso", "at_text", "icon", "id", "kind", "link", "text")
 
@@ -105,12 +106,12 @@ class TimelineEntry:
         self.actor = event.actor_name if event.actor_name is not None else system
 
 
-def timeline_entries(events) -> list[TimelineEntry]:
-    """The page's events (F20, F34) as `TimelineEntry`s, in the reader's language and zone."""
+def timeline_items(events) -> list[TimelineItem]:
+    """The page's events (F20, F34) as `TimelineItem`s, in the reader's language and zone."""
     from carflow.i18n import short_datetime_formatter
 
     shown, fmt, system = presentation(), short_datetime_formatter(), _("System")
-    return [TimelineEntry(event, shown, fmt, system) for event in events]
+    return [TimelineItem(event, shown, fmt, system) for event in events]
 
 
 register_event_kind("created", "fa-plus-circle", lambda d: _("Lead created"))

@@ -35,7 +35,7 @@ def init_admin(app: Flask) -> Admin:
     from carflow.extensions import db
     from carflow.models import Contact, DeadlineKind, Lead, LeadStatus, utcnow
     from carflow.permissions import can
-    from carflow.timeline import timeline_entries
+    from carflow.timeline import timeline_items
     from carflow.url_patterns import id_urls
 
     admin = Admin(
@@ -77,7 +77,7 @@ def init_admin(app: Flask) -> Admin:
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
-        timeline_entries=timeline_entries,
+        timeline_items=timeline_items,
         can=can,
         now_utc=utcnow,
         deadline_kind_choices=DeadlineKind.choices,
