@@ -39,3 +39,15 @@ def test_the_menu_is_rendered_once_per_language_page_and_visible_entries(app, cl
     assert 'href="/admin/contact/"' in menu and str(menu) in first and str(menu) in second
     assert client.get("/admin/contact/").status_code == 200
     assert len(cache) == kept + 1  # another page: its own active entry
+
+
+def test_the_frameworks_asset_links_carry_each_requests_csp_nonce(client, login_as):
+    login_as("sales_manager")
+    for _ in range(2):  # the second page comes from the kept asset links
+        response = client.get("/admin/lead/")
+        nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert f'bootstrap.min.css?v=4.6.2" rel="stylesheet" nonce="{nonce}"' in html
+        assert f'<script nonce="{nonce}" src="/admin/static/vendor/jquery.min.js?v=3.5.1"' in html
+        assert "\x00" not in html

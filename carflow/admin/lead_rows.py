@@ -15,6 +15,7 @@ from carflow.i18n import short_datetime_formatter
 from carflow.models import Contact, Lead, LeadStatus, utcnow
 from carflow.models.contact import contact_display_name
 from carflow.sql import ids_parameter
+from carflow.url_patterns import id_urls
 
 _STATEMENTS: dict[str, object] = {}
 
@@ -34,13 +35,14 @@ COLUMNS = (
 
 class OverviewRow:
     """One overview row as plain values; relations are their display texts, moments are
-    also given as the reader's short date and time (`*_text`)."""
+    also given as the reader's short date and time (`*_text`), with the row's links."""
 
     __slots__ = ("id", "code", "status", "next_deadline_at", "created_at", "last_activity_at",
                  "contact", "contact_id", "owner", "branch", "lead_type", "source",
-                 "overdue", "deadline_text", "created_text", "activity_text")  # fmt: skip
+                 "overdue", "deadline_text", "created_text", "activity_text", "lead_url",
+                 "contact_url", "status_value")  # fmt: skip
 
-    def __init__(self, row, names, now, fmt):
+    def __init__(self, row, names, now, fmt, urls):
         (self.id, self.code, self.status, self.next_deadline_at, self.created_at,
          self.last_activity_at, kind, first, last, owner_id, branch_id, type_id,
          source_id, self.contact_id) = row  # fmt: skip
@@ -53,6 +55,8 @@ class OverviewRow:
         self.overdue = deadline is not None and self.status == LeadStatus.open and deadline < now
         self.deadline_text, self.created_text = fmt(deadline), fmt(self.created_at)
         self.activity_text = fmt(self.last_activity_at)
+        self.lead_url, self.contact_url = urls[0][self.id], urls[1][self.contact_id]
+        self.status_value = self.status.value
 
 
 def _rows_statement(dialect: str):
@@ -95,4 +99,5 @@ def load_rows(ids) -> list[OverviewRow]:
     statement = _rows_statement(db.session.get_bind().dialect.name)
     rows = db.session.connection().execute(statement, {"ids": list(ids)})
     now, fmt = utcnow(), short_datetime_formatter()
-    return [OverviewRow(row, names, now, fmt) for row in rows]
+    urls = id_urls("lead_page.page", "lead_id"), id_urls("contact_page.page", "contact_id")
+    return [OverviewRow(row, names, now, fmt, urls) for row in rows]
