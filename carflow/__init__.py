@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from carflow.config import Config
 from carflow.converters import BoundedIntConverter
 from carflow.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from carflow.presentation import init_presentation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
+    init_presentation(app)  # after the views: their modules' declarations are in
     if app.config.get("PROXY_HOPS"):
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

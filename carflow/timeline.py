@@ -1,29 +1,22 @@
-"""How timeline events read: one registry of event kinds (icon + sentence).
+"""How timeline events read: event kinds (icon + sentence), item pages, field labels.
 
 Events store a kind and parameters; the sentence is rendered in the reader's
-language when shown. Feature modules register their kinds with
-`register_event_kind` and the pages of their items with `register_item_endpoint`.
+language when shown (`templates/admin/lead/_timeline.html`). Feature modules register
+their kinds with `register_event_kind` and the pages of their items with
+`register_item_endpoint`; these land in the app's presentation registry
+(`carflow/presentation.py`, built at app creation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from flask import current_app, g, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_pgettext
-from markupsafe import Markup, escape
 
-
-@dataclass(frozen=True)
-class EventKind:
-    icon: str  # a Font Awesome 4 icon name, e.g. "fa-sticky-note"
-    describe: Callable[[dict], str]
-
-
-EVENT_KINDS: dict[str, EventKind] = {}
-ITEM_ENDPOINTS: dict[str, str] = {}
+from carflow.presentation import EventKind, declare, presentation
+from carflow.url_patterns import id_urls
 
 # Events that list changed fields store the fields' names ("phone"); the reader sees these
 # labels in their language ("téléphone"). One registry for every service that logs fields.
@@ -47,15 +40,18 @@ FIELD_LABELS: dict[str, object] = {
 }
 
 
+declare("field_labels", FIELD_LABELS)
+
+
 def register_field_labels(**labels) -> None:
     """Declare the shown label of more recorded field names, e.g.
     `register_field_labels(price=lazy_pgettext("changed field", "price"))`."""
-    FIELD_LABELS.update(labels)
+    declare("field_labels", labels)
 
 
 def field_label(name: str) -> str:
     """A recorded field name as the reader's language says it (unknown: the name, spaced)."""
-    label = FIELD_LABELS.get(name)
+    label = presentation().field_labels.get(name)
     return str(label) if label is not None else name.replace("_", " ")
 
 
@@ -66,70 +62,56 @@ def field_labels(names) -> str:
 
 def register_event_kind(kind: str, icon: str, describe: Callable[[dict], str]) -> None:
     """Declare how events of `kind` are shown: `describe(data)` returns the sentence."""
-    EVENT_KINDS[kind] = EventKind(icon, describe)
+    declare("event_kinds", {kind: EventKind(icon, describe)})
 
 
 def register_item_endpoint(ref_type: str, endpoint: str) -> None:
     """Clicking an event about a `ref_type` item opens `url_for(endpoint, id=ref_id)`."""
-    ITEM_ENDPOINTS[ref_type] = endpoint
+    declare("item_endpoints", {ref_type: endpoint})
 
 
-def event_icon(event) -> str:
-    kind = EVENT_KINDS.get(event.kind)
+def event_icon(event, shown=None) -> str:
+    """The event's Font Awesome icon (`shown`: the app's registry, when already at hand)."""
+    kind = (shown or presentation()).event_kinds.get(event.kind)
     return kind.icon if kind else "fa-circle"
 
 
-def describe_event(event) -> str:
+def describe_event(event, shown=None) -> str:
     """The event's sentence in the current locale (unknown kinds show their name)."""
-    kind = EVENT_KINDS.get(event.kind)
+    kind = (shown or presentation()).event_kinds.get(event.kind)
     if kind is None:
         return event.kind.replace("_", " ")
     return kind.describe(event.data or {})
 
 
-def item_url(event) -> str | None:
+def item_url(event, shown=None) -> str | None:
     """The URL of the item the event is about, when that item has a page."""
-    endpoint = ITEM_ENDPOINTS.get(event.ref_type or "")
+    endpoint = (shown or presentation()).item_endpoints.get(event.ref_type or "")
     if not endpoint or event.ref_id is None or endpoint not in current_app.view_functions:
         return None
-    return _url_pattern(endpoint).replace(_ID_MARK, str(int(event.ref_id)))
+    return id_urls(endpoint, "id")[event.ref_id]
 
 
-def timeline_html(events) -> Markup:
-    """The timeline's `<li>` items (F20, F34): icon, sentence (linked to its item), time and
-    actor, written in one pass for the page's 50 events. Every text is escaped here."""
+class TimelineItem:
+    """One event as the timeline shows it: plain texts, no markup (the template writes it);
+    built from `services.lead_page.TimelineEntry` (the event read as plain columns)."""
+
+    __slots__ = ("actor", "at", "at_iso", "at_text", "icon", "id", "kind", "link", "text")
+
+    def __init__(self, event, shown, fmt, system: str):
+        self.id, self.kind, self.at = int(event.id), event.kind, event.at
+        self.icon, self.text = event_icon(event, shown), describe_event(event, shown)
+        self.link = item_url(event, shown)
+        self.at_iso, self.at_text = event.at.isoformat(), fmt(event.at)
+        self.actor = event.actor_name if event.actor_name is not None else system
+
+
+def timeline_items(events) -> list[TimelineItem]:
+    """The page's events (F20, F34) as `TimelineItem`s, in the reader's language and zone."""
     from carflow.i18n import short_datetime_formatter
 
-    fmt = short_datetime_formatter()
-    system = escape(_("System"))
-    items = []
-    for event in events:
-        text, link = escape(describe_event(event)), item_url(event)
-        sentence = (
-            f'<a href="{escape(link)}" class="event-text">{text}</a>'
-            if link
-            else f'<span class="event-text">{text}</span>'
-        )
-        actor = escape(event.actor_name) if event.actor_name is not None else system
-        items.append(
-            f'<li class="timeline-event border-bottom py-2 event-{escape(event.kind)}" '
-            f'data-event-id="{int(event.id)}">'
-            f'<i class="fa {escape(event_icon(event))} fa-fw text-muted" aria-hidden="true"></i>'
-            f' {sentence}<div class="small text-muted"><time datetime="{event.at.isoformat()}">'
-            f'{escape(fmt(event.at))}</time> · <span class="event-actor">{actor}</span></div></li>'
-        )
-    return Markup("".join(items))
-
-
-_ID_MARK = "999999999"
-
-
-def _url_pattern(endpoint: str) -> str:
-    """`url_for(endpoint, id=<mark>)`, built once per request (a timeline shows 50 events)."""
-    patterns = g.setdefault("timeline_url_patterns", {})
-    if endpoint not in patterns:
-        patterns[endpoint] = url_for(endpoint, id=int(_ID_MARK))
-    return patterns[endpoint]
+    shown, fmt, system = presentation(), short_datetime_formatter(), _("System")
+    return [TimelineItem(event, shown, fmt, system) for event in events]
 
 
 register_event_kind("created", "fa-plus-circle", lambda d: _("Lead created"))

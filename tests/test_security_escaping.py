@@ -23,6 +23,16 @@ def _assert_escaped(page: str, where: str) -> None:
         assert payload not in page, f"raw payload {payload!r} on {where}"
 
 
+def _page(client, path: str, anchor: str) -> str:
+    """The page at `path`: served (200) and showing its own content (`anchor`), so that an
+    absent payload means escaped, not an error page."""
+    response = client.get(path)
+    page = response.data.decode()
+    assert response.status_code == 200, path
+    assert anchor in page, (path, anchor)
+    return page
+
+
 @pytest.fixture
 def hostile(app, branch):
     """A lead where every user-typed text carries a payload."""
@@ -48,7 +58,10 @@ def test_overview_escapes_every_payload(client, login_as, hostile):
     page = client.get("/admin/lead/").data.decode()
     assert hostile.code in page
     _assert_escaped(page, "overview")
-    _assert_escaped(client.get("/admin/lead/?search=%3Cscript%3E").data.decode(), "search")
+    search = _page(
+        client, "/admin/lead/?search=%3Cscript%3E", 'name="search" value="&lt;script&gt;"'
+    )
+    _assert_escaped(search, "search")
 
 
 @pytest.mark.parametrize("tab", ["details", "followup", "contacts"])
@@ -63,28 +76,36 @@ def test_lead_page_escapes_every_payload(client, login_as, hostile, tab):
 
 def test_contacts_list_escapes(client, login_as, hostile):
     login_as("admin")
-    _assert_escaped(client.get("/admin/contact/").data.decode(), "contacts")
+    page = _page(client, "/admin/contact/", "&lt;script&gt;alert(1)&lt;/script&gt;")
+    _assert_escaped(page, "contacts")
 
 
 def test_users_pages_escape_names(client, login_as, hostile):
     login_as("admin")
-    _assert_escaped(client.get("/admin/users/").data.decode(), "users list")
-    page = client.get(f"/admin/users/{hostile.owner_id}").data.decode()
-    assert "&lt;script&gt;" in page
-    _assert_escaped(page, "user page")
-    _assert_escaped(client.get(f"/admin/users/{hostile.owner_id}/edit").data.decode(), "edit")
-    _assert_escaped(client.get("/admin/branches/").data.decode(), "branches")
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    _assert_escaped(_page(client, "/admin/users/", escaped), "users list")
+    _assert_escaped(_page(client, f"/admin/users/{hostile.owner_id}", escaped), "user page")
+    edit = _page(client, f"/admin/users/{hostile.owner_id}/edit", 'name="first_name"')
+    _assert_escaped(edit, "edit")
+    _assert_escaped(_page(client, "/admin/branches/", f"Branch {escaped}"), "branches")
 
 
 def test_settings_lists_escape_type_and_source_names(client, login_as, hostile):
     login_as("admin")
-    for path in ("/admin/lead_type/", "/admin/lead_source/", "/admin/lead/new/"):
-        _assert_escaped(client.get(path).data.decode(), path)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for path, anchor in (
+        ("/admin/lead_type/", f"Type {escaped}"),
+        ("/admin/lead_source/", "Source &#34; onmouseover=&#34;x"),
+        ("/admin/lead/new/", f"Type {escaped}"),
+    ):
+        _assert_escaped(_page(client, path, anchor), path)
 
 
 def test_users_name_in_the_navbar_is_escaped(client, login_as):
     login_as("admin", first_name=SCRIPT, last_name=ATTR)
-    _assert_escaped(client.get("/admin/profile/").data.decode(), "navbar")
+    page = _page(client, "/admin/profile/", "&lt;script&gt;alert(1)&lt;/script&gt;")
+    assert 'class="nav-link mr-2 user-name"' in page
+    _assert_escaped(page, "navbar")
 
 
 def test_contact_search_json_is_not_html(client, login_as, hostile):

@@ -25,7 +25,6 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.account import register_account_views
     from carflow.admin.contact_page import ContactPageView
     from carflow.admin.contacts import ContactView
-    from carflow.admin.forms import form_group
     from carflow.admin.lead_actions import LeadActionsView
     from carflow.admin.lead_page import LeadPageView
     from carflow.admin.leads import LeadView
@@ -34,14 +33,15 @@ def init_admin(app: Flask) -> Admin:
     from carflow.admin.tasks import register_task_views
     from carflow.error_pages import init_error_pages
     from carflow.extensions import db
-    from carflow.models import Contact, DeadlineKind, Lead, utcnow
+    from carflow.models import Contact, DeadlineKind, Lead, LeadStatus, utcnow
     from carflow.permissions import can
-    from carflow.timeline import timeline_html
+    from carflow.timeline import timeline_items
+    from carflow.url_patterns import id_urls
 
     admin = Admin(
         app,
         name="Carflow",
-        theme=Bootstrap4Theme(base_template="admin/carflow_master.html", fluid=True),
+        theme=Bootstrap4Theme(base_template="admin/carflow_base.html", fluid=True),
         index_view=SecuredIndexView(name=_l("Home"), url="/admin"),
         csp_nonce_generator=csp_nonce,
     )
@@ -102,11 +102,12 @@ def init_admin(app: Flask) -> Admin:
     init_error_pages(app, admin.index_view)
     app.jinja_env.globals.update(
         csp_nonce=csp_nonce,
-        timeline_html=timeline_html,
-        form_group=form_group,
+        timeline_items=timeline_items,
         can=can,
         now_utc=utcnow,
         deadline_kind_choices=DeadlineKind.choices,
+        id_urls=id_urls,
+        lead_statuses=tuple(LeadStatus),
     )
     return admin
 

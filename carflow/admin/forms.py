@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
 from wtforms import HiddenField
 from wtforms.fields import SelectChoice
 from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
@@ -65,27 +64,3 @@ class CarflowForm(SafeForm):
 
     def attach_error(self, error) -> None:
         attach_error(self, error)
-
-
-def form_group(field, prefix: str = "") -> Markup:
-    """A field as the lead page shows it: label, input (invalid when it has errors), errors
-    and help text; `prefix` keeps ids unique when a form appears twice. Written in Python:
-    the page shows a dozen fields, and a Jinja macro per field cost ~0.2 ms each."""
-    fid = f"{prefix}{field.id}"
-    if field.type == "HiddenField":
-        return field(id=fid)
-    attrs = {"class_": "form-control is-invalid" if field.errors else "form-control"}
-    help_html = ""
-    if field.description:
-        attrs["aria-describedby"] = f"{fid}-help"
-        help_html = (
-            f'<small class="form-text text-muted" id="{escape(fid)}-help">'
-            f"{escape(field.description)}</small>"
-        )
-    errors = "".join(
-        f'<div class="invalid-feedback d-block">{escape(error)}</div>' for error in field.errors
-    )
-    return Markup(
-        f'<div class="form-group"><label for="{escape(fid)}">{escape(field.label.text)}</label>'
-        f"{field(id=fid, **attrs)}{errors}{help_html}</div>"
-    )

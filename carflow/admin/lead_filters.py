@@ -139,6 +139,36 @@ class LocalDateTimeBetweenFilter(DateTimeBetweenFilter):
         return [moment.replace(tzinfo=zone).astimezone(UTC) for moment in super().clean(value)]
 
 
+def apply_filters(query, lead_filters, active):
+    """The active filters (Flask-Admin's validated `(index, name, value)` triples, indexes
+    into `lead_filters`: the view's `column_filters`, all filter objects) applied through
+    each filter's public `clean` and `apply`. Every lead filter is on a column of the lead
+    itself, so no join is needed."""
+    for index, _name, value in active:
+        flt = lead_filters[index]
+        query = flt.apply(query, flt.clean(value))
+    return query
+
+
+def filter_groups(view, lead_filters) -> dict[str, list[dict]]:
+    """The "Add filter" menu's data, as Flask-Admin's list template reads it, built per
+    request from each filter's public API: the owner, branch, type and source choices are
+    read fresh (Flask-Admin keeps the ones it saw at start-up, before any request)."""
+    groups: dict[str, list[dict]] = {}
+    for index, flt in enumerate(lead_filters):
+        options = flt.get_options(view)
+        groups.setdefault(str(flt.name), []).append(
+            {
+                "index": index,
+                "arg": view.get_filter_arg(index, flt),
+                "operation": str(flt.operation()),
+                "options": [(k, str(v)) for k, v in options] if options else None,
+                "type": flt.data_type,
+            }
+        )
+    return groups
+
+
 LEAD_FILTERS = [
     StatusFilter(Lead.status, _l("Status"), options=LeadStatus.choices),
     IntEqualFilter(Lead.owner_id, _l("Owner"), options=_options("owner")),

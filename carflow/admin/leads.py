@@ -15,9 +15,9 @@ from werkzeug.datastructures import iter_multi_items
 from carflow.admin.actions import form_status, submit_form
 from carflow.admin.base import SecuredModelView
 from carflow.admin.exports import ExportMixin
-from carflow.admin.lead_filters import LEAD_FILTERS, filter_choices
+from carflow.admin.lead_filters import LEAD_FILTERS, apply_filters, filter_groups
 from carflow.admin.lead_forms import NewLeadForm, fill_lead_form_choices
-from carflow.admin.lead_rows import COLUMNS, load_rows, row_html
+from carflow.admin.lead_rows import COLUMNS, load_rows
 from carflow.extensions import db
 from carflow.models import Lead
 from carflow.permissions import can, scope_leads
@@ -71,7 +71,7 @@ class LeadView(ExportMixin, SecuredModelView):
     list_template = "admin/lead/list.html"
     simple_list_pager = True  # no count(*) of the whole table; see get_list
     create_template = "admin/lead/create.html"
-    column_list = COLUMNS  # cells built by lead_rows.row_html, in this order
+    column_list = COLUMNS  # cells written by _overview_rows.html, in this order
     column_labels = {
         "code": _l("Code"),
         "contact": _l("Contact"),
@@ -114,6 +114,11 @@ class LeadView(ExportMixin, SecuredModelView):
     def get_count_query(self):
         return scope_leads(super().get_count_query(), current_user)
 
+    def with_list_filters(self, query, filters):
+        """The export's query narrowed by the overview's filters, applied as the page
+        applies them (the filters' public `clean`/`apply`, issue 14 item 2)."""
+        return apply_filters(query, self.column_filters, filters) if filters else query
+
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """F3: a keyset page (cursor in `after`/`before`); no OFFSET and no count.
 
@@ -121,8 +126,8 @@ class LeadView(ExportMixin, SecuredModelView):
         rows at 1M leads), so the pager shows First / Previous / Next instead of totals.
         """
         query = scope_leads(db.session.query(Lead), current_user)
-        if filters and self._filters:
-            query = self._apply_filters(query, None, {}, {}, filters)[0]
+        if filters:
+            query = apply_filters(query, self.column_filters, filters)
         if sort_column is None:
             sort_column, sort_desc = "created_at", True
         result = fetch_page(
@@ -136,7 +141,6 @@ class LeadView(ExportMixin, SecuredModelView):
             search=search_leads(search) if search else None,
         )
         g.lead_pager = result
-        g.lead_rows = row_html(result.rows)
         g.lead_pager_urls = _pager_urls(result)
         return None, result.rows
 
@@ -146,32 +150,23 @@ class LeadView(ExportMixin, SecuredModelView):
             return None
         return lead
 
-    def _get_list_url(self, view_args):
-        """Sort and filter links: `url_for` once per request, then the arguments appended
-        (encoded as Werkzeug does)."""
+    def get_url(self, endpoint, **kwargs):
+        """Flask-Admin's public URL hook. The list's own URL (sort, filter and pager links,
+        ~20 a page) calls `url_for` once per request, then appends the arguments (encoded
+        as Werkzeug does)."""
+        if endpoint != ".index_view" or any(key.startswith("_") for key in kwargs):
+            return super().get_url(endpoint, **kwargs)  # other pages, `_external` …
         prefix = g.get("lead_list_url")
         if prefix is None:
-            prefix = g.lead_list_url = self.get_url(".index_view")
-        kwargs = dict(
-            page=view_args.page or None,
-            sort=view_args.sort,
-            desc=1 if view_args.sort_desc else None,
-            search=view_args.search,
-        )
-        kwargs.update(view_args.extra_args)
-        kwargs["page_size"] = self.get_safe_page_size(view_args.page_size)
-        kwargs.update(self._get_filters(view_args.filters))
+            prefix = g.lead_list_url = super().get_url(endpoint)
         items = [(k, v) for k, v in iter_multi_items(kwargs) if v is not None]
         return f"{prefix}?{urlencode(items, safe=URL_SAFE)}" if items else prefix
 
-    def _get_filter_groups(self):
-        """Filter choices are read fresh per request (one query); the widgets are rebuilt
-        only when they changed."""
-        choices = filter_choices()
-        if choices != getattr(self, "_filter_choices_seen", None):
-            self._refresh_filters_cache()
-            self._filter_choices_seen = choices
-        return super()._get_filter_groups()
+    def render(self, template, **kwargs):
+        """The list page gets its filter menu built fresh (`lead_filters.filter_groups`)."""
+        if template == self.list_template:
+            kwargs["filter_groups"] = filter_groups(self, self.column_filters)
+        return super().render(template, **kwargs)
 
     @expose("/new/", methods=("GET", "POST"))
     def create_view(self):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import g, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from carflow.services.agenda import (
     load_agenda,
     load_agenda_page,
 )
+from carflow.url_patterns import id_urls
 
 
 def _int_arg(name: str) -> int | None:
@@ -72,26 +73,12 @@ def filter_from_request() -> AgendaFilter:
     )
 
 
-_ID_MARK = 999999999
-
-
-def _url_pattern(endpoint: str, **args) -> str:
-    """`url_for` with a placeholder id, once per endpoint, argument and request (50 rows)."""
-    patterns = g.setdefault("agenda_url_patterns", {})
-    key = (endpoint, tuple(sorted(args.items())))
-    if key not in patterns:
-        id_arg = "id" if endpoint == "task_page.page" else "lead_id"
-        patterns[key] = url_for(endpoint, **{id_arg: _ID_MARK}, **args)
-    return patterns[key]
-
-
 def item_url(item: AgendaItem) -> str:
     """Deadline → its lead's Follow-up tab (F27); task → its page; test drive → its lead."""
     if item.kind == "task":
-        return _url_pattern("task_page.page").replace(str(_ID_MARK), str(int(item.id)))
+        return id_urls("task_page.page", "id")[item.id]
     tab = "followup" if item.kind == "deadline" else "details"
-    pattern = _url_pattern("lead_page.page", tab=tab)
-    return pattern.replace(str(_ID_MARK), str(int(item.lead.id)))
+    return id_urls("lead_page.page", "lead_id", tab=tab)[item.lead.id]
 
 
 def _filter_choices():

@@ -1,0 +1,53 @@
+"""The page shell is Flask-Admin's base template extended by blocks (issue 14 item 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from carflow.admin.shell import _MENU_KEY
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+def test_the_master_extends_flask_admins_base_template_and_copies_none():
+    master = (TEMPLATES / "admin" / "carflow_base.html").read_text()
+    assert master.startswith("{% extends 'admin/base.html' %}")
+    assert not (TEMPLATES / "admin" / "carflow_master.html").exists()
+    assert not (TEMPLATES / "admin" / "base.html").exists()
+
+
+def test_a_page_has_the_users_language_the_frameworks_assets_and_ours(client, login_as):
+    login_as("sales_manager", language="fr")
+    response = client.get("/admin/lead/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<!DOCTYPE html>\n<html lang="fr">')
+    assert "/admin/static/bootstrap/bootstrap4/css/bootstrap.min.css?v=4.6.2" in html
+    assert "/admin/static/vendor/jquery.min.js?v=3.5.1" in html
+    assert "/static/css/carflow.css" in html and "/static/js/carflow.js" in html
+    assert 'class="nav-link mr-2 user-name"' in html  # the signed-in user's link (our block)
+
+
+def test_the_menu_is_rendered_once_per_language_page_and_visible_entries(app, client, login_as):
+    login_as("sales_manager")
+    first = client.get("/admin/lead/").get_data(as_text=True)
+    cache = app.extensions[_MENU_KEY]
+    kept = len(cache)
+    second = client.get("/admin/lead/").get_data(as_text=True)
+    assert kept >= 1 and len(cache) == kept
+    menu = next(iter(cache.values()))
+    assert 'href="/admin/contact/"' in menu and str(menu) in first and str(menu) in second
+    assert client.get("/admin/contact/").status_code == 200
+    assert len(cache) == kept + 1  # another page: its own active entry
+
+
+def test_the_frameworks_asset_links_carry_each_requests_csp_nonce(client, login_as):
+    login_as("sales_manager")
+    for _ in range(2):  # the second page comes from the kept asset links
+        response = client.get("/admin/lead/")
+        nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert f'bootstrap.min.css?v=4.6.2" rel="stylesheet" nonce="{nonce}"' in html
+        assert f'<script nonce="{nonce}" src="/admin/static/vendor/jquery.min.js?v=3.5.1"' in html
+        assert "\x00" not in html
