@@ -12,7 +12,7 @@ from sqlalchemy import select
 from carflow.extensions import db
 from carflow.models import AssignmentRule, BranchAssignment, Deadline, Event, LeadStatus, utcnow
 from carflow.services.assignment import assign_new_lead
-from carflow.timeline import EVENT_KINDS
+from carflow.timeline import describe_event
 from carflow.unit_of_work import unit_of_work
 from tests.factories import make_branch, make_lead, make_lead_type, make_source, make_user
 
@@ -38,7 +38,7 @@ def _assigned_event(lead) -> Event:
 
 def _sentence(event) -> str:
     with force_locale("en"):
-        return EVENT_KINDS[event.kind].describe(event.data)
+        return describe_event(event)
 
 
 def test_round_robin_takes_turns_and_names_the_rule(app):
@@ -132,7 +132,7 @@ def test_the_event_reads_in_the_readers_language(app):
     make_user(branch=ghent, first_name="Dirk", last_name="D")
     event = _assigned_event(_new_lead(ghent))
     with force_locale("fr"):
-        assert "Dirk D" in EVENT_KINDS[event.kind].describe(event.data)
+        assert "Dirk D" in describe_event(event)
 
 
 def test_assignment_commits_with_the_lead(app):
