@@ -47,11 +47,11 @@ def test_two_concurrent_requests_make_one_lead(app, monkeypatch, same):
     key_id = key.id
     first_claimed = threading.Event()
     second_waited: list[bool] = []
-    real_after_intake = vars(service)["_after_intake"]  # the hook issue 15 wires later
+    real_after_intake = vars(service)["_after_intake"]  # assignment, alerts, consent
 
-    def after_intake_then_wait(lead, result, incoming):
+    def after_intake_then_wait(lead, result, incoming, intake):
         """The first request holds its transaction open until the second one waits."""
-        real_after_intake(lead, result, incoming)
+        real_after_intake(lead, result, incoming, intake)
         if threading.current_thread().name == "first":
             first_claimed.set()
             deadline = time.monotonic() + WAIT_SECONDS
