@@ -49,8 +49,11 @@ def test_xlsx_reads_back_with_types(tmp_path):
     write_xlsx(
         path, ["name", "value", "at"], [["=HYPERLINK(1)", Decimal("9.5"), at], ["Ann", 2, None]]
     )
-    sheet = openpyxl.load_workbook(path, read_only=True).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        values = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    finally:
+        workbook.close()  # read-only workbooks keep the file open until closed
     assert values[0] == ["name", "value", "at"]
     assert values[1] == ["'=HYPERLINK(1)", 9.5, at]
     assert values[2][:2] == ["Ann", 2]
