@@ -49,9 +49,9 @@ def test_two_concurrent_requests_make_one_lead(app, monkeypatch, same):
     second_waited: list[bool] = []
     real_after_intake = vars(service)["_after_intake"]  # assignment, alerts, consent
 
-    def after_intake_then_wait(lead, result, incoming, intake):
+    def after_intake_then_wait(*args):
         """The first request holds its transaction open until the second one waits."""
-        real_after_intake(lead, result, incoming, intake)
+        real_after_intake(*args)
         if threading.current_thread().name == "first":
             first_claimed.set()
             deadline = time.monotonic() + WAIT_SECONDS

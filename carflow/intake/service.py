@@ -163,10 +163,10 @@ def receive_lead(
     if isinstance(claimed, IntakeResult):
         return claimed
     contact, new_contact = find_or_create_contact(checked, branch.id)
-    result, lead = _create_or_extend(
+    result, lead, event = _create_or_extend(
         incoming, claimed, contact, lead_type, branch, source, new_contact
     )
-    _after_intake(lead, result, incoming, claimed)
+    _after_intake(lead, result, incoming, claimed, event)
     return result
 
 
@@ -296,18 +296,18 @@ def _create_or_extend(incoming, intake, contact, lead_type, branch, source, new_
         data["requested_at"] = _aware(incoming.requested_at, branch).isoformat()
     lead = None if new_contact else _open_lead_to_extend(contact, lead_type, branch, now)
     if lead is not None:
-        record_event(lead, None, "enquiry_again", data, ref=intake, at=now)
+        event = record_event(lead, None, "enquiry_again", data, ref=intake, at=now)
         intake.outcome = "enquiry_again"
     else:
         comment = summary[:COMMENT_MAX_LENGTH] or None
         lead = create_lead(None, contact, lead_type, source, branch, comment=comment, now=now)
-        record_event(lead, None, "lead_received", data, ref=intake, at=now)
+        event = record_event(lead, None, "lead_received", data, ref=intake, at=now)
         intake.outcome = "created"
     intake.lead_id = lead.id
     db.session.flush()
     created = intake.outcome == "created"
     result = IntakeResult(lead.id, lead.code, created, not created, replayed=False)
-    return result, lead
+    return result, lead, event
 
 
 def _aware(moment: datetime, branch: Branch) -> datetime:
@@ -322,19 +322,20 @@ def _aware(moment: datetime, branch: Branch) -> datetime:
 
 
 def _after_intake(
-    lead: Lead, result: IntakeResult, incoming: IncomingLead, intake: LeadIntake
+    lead: Lead, result: IntakeResult, incoming: IncomingLead, intake: LeadIntake, event: Event
 ) -> None:
     """The one hook run after every received lead (not after replays), in the same unit
     of work: a new lead is assigned by the rules and round robin of its branch (issue 15
     item 3) and announced to its owner or the branch's queue address, with the automatic
     reply to the customer (item 4); an enquiry again is announced to the lead's owner. A
     ticked consent box of the website form is recorded as e-mail marketing consent (issue
-    17); an unticked box records nothing, so it never withdraws an earlier consent."""
+    17); an unticked box records nothing, so it never withdraws an earlier consent. `event`
+    is the timeline line this intake wrote ("lead received" or "enquiry again")."""
     if result.created:
         assign_new_lead(lead, channel=intake.channel)
         announce_new_lead(lead)
     else:
-        announce_enquiry_again(lead, _latest_event(lead, "enquiry_again"))
+        announce_enquiry_again(lead, event)
     if incoming.consent:
         record_consent(
             None,
@@ -344,14 +345,3 @@ def _after_intake(
             granted=True,
             source=f"intake:{intake.channel}",
         )
-
-
-def _latest_event(lead: Lead, kind: str) -> Event:
-    """The lead's newest event of `kind` (the one this intake just wrote)."""
-    query = (
-        select(Event)
-        .where(Event.lead_id == lead.id, Event.kind == kind)
-        .order_by(Event.id.desc())
-        .limit(1)
-    )
-    return db.session.scalars(query).one()

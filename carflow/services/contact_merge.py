@@ -24,26 +24,17 @@ from sqlalchemy import delete, inspect, select, update
 
 from carflow.extensions import db
 from carflow.models import AuditLog, Contact, Lead, LeadContact, utcnow
+from carflow.services.contacts import CONTACT_FIELDS
 from carflow.services.errors import ServiceError, check_version
 from carflow.services.events import record_event
 from carflow.services.search import reindex_lead
 from carflow.timeline import FIELD_LABELS, register_event_kind
 
-#: Fields taken from the merged contact when the kept one lacks them (or chosen).
+#: Fields taken from the merged contact when the kept one lacks them (or chosen): the
+#: contact form's fields but its kind, language and notes (notes are joined instead),
+#: and its branch.
 MERGE_FIELDS = (
-    "salutation",
-    "first_name",
-    "last_name",
-    "company_registration",
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "vat_percentage",
-    "vat_number",
+    *(f for f in CONTACT_FIELDS if f not in ("kind", "language", "notes")),
     "branch_id",
 )
 #: Text values worth keeping in the notes when they are not the one kept.
