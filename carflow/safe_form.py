@@ -120,7 +120,7 @@ class SafeForm(FlaskForm):
             if problem is not None:
                 # Not in `process_errors`: those would silence WTForms' own checks (a
                 # select's "not a valid choice"); `validate` adds the message.
-                self.refused_input[field.name] = problem
+                self.refused_input[field.short_name] = problem  # the form's key, without any prefix
                 field.data = _neutralised(field)
 
     def validate(self, extra_validators=None) -> bool:

@@ -145,6 +145,20 @@ def test_a_refused_consent_form_comes_back_with_its_message(client, login_as):
     assert db.session.scalars(select(ConsentRecord)).all() == []
 
 
+def test_a_control_character_in_a_prefixed_field_is_refused_on_that_field(client, login_as):
+    """Found by the form fuzzer in CI: the consent form's fields carry a prefix, and the
+    refusal of a NUL byte looked the field up by its prefixed name (a 500)."""
+    user = login_as("salesperson")
+    contact = make_contact(branch_id=user.branch_id)
+    response = client.post(
+        f"/admin/privacy/contacts/{contact.id}/consent",
+        data={"consent-channel": "\x00", "consent-purpose": "marketing", "consent-state": "x"},
+    )
+    assert response.status_code == 400
+    assert "Remove the control characters" in response.get_data(as_text=True)
+    assert db.session.scalars(select(ConsentRecord)).all() == []
+
+
 def test_read_only_users_see_the_grid_but_cannot_record(client, login_as):
     user = login_as("read_only")
     contact = make_contact(branch_id=user.branch_id)

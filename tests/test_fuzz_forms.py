@@ -301,7 +301,9 @@ def _fuzzer(app, client, rule, ids, fields, problems, statuses):
     """A hypothesis test of one endpoint: a few of its fields hostile, the others as shown."""
     url, query, names = _url(rule, _path_values(rule, ids)), _query(rule, ids), sorted(fields)
 
-    @settings(max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(st.data())
     def fuzz(data):
         chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4))
