@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event, exists, literal, select, text, union_all
 
 from carflow import create_app
 from carflow.config import TestConfig
-from carflow.extensions import db
+from carflow.extensions import db, limiter
 from tests import factories
 from tests.pg import create_pg_database
 from tests.s3_server import storage_overrides
@@ -51,7 +53,14 @@ def _config(url: str, upload_dir) -> dict:
 
 
 def _empty_all_tables() -> None:
+    """Empty the tables the test wrote to (one query finds them), children first."""
     tables = list(reversed(db.metadata.sorted_tables))
+    probes = [select(literal(t.name)).where(exists().select_from(t)) for t in tables]
+    written = set(db.session.scalars(union_all(*probes)))
+    tables = [t for t in tables if t.name in written]
+    if not tables:
+        db.session.rollback()
+        return
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -61,29 +70,102 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build an app on the test database with config overrides; tables emptied after."""
-    apps = []
+# Lazily built per-app state a test may have shaped (its queue file, its upload folder):
+# dropped after each test. Caches keyed by what they depend on (menus, asset URLs) stay.
+_KEPT_EXTENSIONS = {"carflow.shell_menus", "carflow.shell_assets", "carflow.admin_static_urls"}
 
-    def build(**overrides):
-        settings = _config(database_url, tmp_path / "uploads")
-        settings["CARFLOW_QUEUE_PATH"] = str(tmp_path / "queue.sqlite3")  # this test's own queue
-        settings.update(storage_overrides())  # CARFLOW_TEST_STORAGE=s3: a moto bucket
-        settings.update(overrides)
-        new_app = create_app(settings)
-        apps.append(new_app)
-        return new_app
 
-    yield build
-    if apps:
-        with apps[0].app_context():
+@dataclass
+class _BuiltApp:
+    """An app built once per test session for one set of overrides, and its state as built."""
+
+    app: Flask
+    config: dict
+    extensions: frozenset
+
+    def reset(self) -> None:
+        """Back to the state as built: configuration, lazily built extensions, rate limits."""
+        with self.app.app_context():
             db.session.remove()
-            _empty_all_tables()
-    for built in apps:
-        with built.app_context():
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        for key in set(self.app.extensions) - self.extensions - _KEPT_EXTENSIONS:
+            del self.app.extensions[key]
+        self.app.test_client_class = None
+
+
+@pytest.fixture(scope="session")
+def built_apps(database_url, tmp_path_factory):
+    """The apps of this session, one per set of overrides (issue 14 item 6: an app is
+    built once per session, not once per test; `make_app` resets it between tests)."""
+    apps: dict = {}
+    yield apps
+    for built in apps.values():
+        with built.app.app_context():
             db.session.remove()
             db.engine.dispose()  # psycopg warns about connections left to the GC
+
+
+def _build(database_url, overrides: dict, folder) -> Flask:
+    settings = _config(database_url, folder / "uploads")
+    settings["CARFLOW_QUEUE_PATH"] = str(folder / "queue.sqlite3")
+    settings.update(storage_overrides())  # CARFLOW_TEST_STORAGE=s3: a moto bucket
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def make_app(database_url, built_apps, tmp_path, tmp_path_factory):
+    """`make_app(**overrides)`: the session's app for these overrides, with this test's own
+    upload folder and queue file; tables emptied and the app reset after the test."""
+    used: list[_BuiltApp] = []
+
+    def build(**overrides):
+        key = tuple(sorted((k, repr(v)) for k, v in overrides.items()))
+        built = built_apps.get(key)
+        if built is None:
+            new_app = _build(database_url, overrides, tmp_path_factory.mktemp("app"))
+            built = built_apps[key] = _BuiltApp(
+                new_app, dict(new_app.config), frozenset(new_app.extensions)
+            )
+        if built not in used:
+            used.append(built)
+            built.app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+            (tmp_path / "uploads").mkdir(exist_ok=True)
+            built.app.config["CARFLOW_QUEUE_PATH"] = str(tmp_path / "queue.sqlite3")
+            built.app.config.update(overrides)
+        # One Limiter serves every app of the process; its `enabled` is the last built
+        # app's: set it to this app's.
+        limiter.enabled = bool(built.app.config.get("RATELIMIT_ENABLED"))
+        return built.app
+
+    yield build
+    if used:
+        with used[0].app.app_context():
+            db.session.remove()
+            _empty_all_tables()
+    if any(built.app.config.get("RATELIMIT_ENABLED") for built in used):
+        limiter.reset()  # this test's counts are not the next one's
+    for key, built in list(built_apps.items()):
+        if built not in used:
+            continue
+        built.reset()
+        if "SQLALCHEMY_DATABASE_URI" in dict(key):  # another database: not kept
+            with built.app.app_context():
+                db.engine.dispose()
+            del built_apps[key]
+
+
+@pytest.fixture
+def fresh_app(database_url, tmp_path):
+    """A new app, for a test that adds routes (Flask refuses them once an app has served)."""
+    new_app = _build(database_url, {}, tmp_path)
+    with new_app.app_context():
+        yield new_app
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -35,9 +35,7 @@ def test_a_wrong_method_is_405_with_allow(client, login_as):
     assert "does not accept this kind of request" in response.text
 
 
-def _app_with_failing_route(make_app, error: Exception):
-    app = make_app()
-
+def _app_with_failing_route(app, error: Exception):
     def fail():
         raise error
 
@@ -45,16 +43,16 @@ def _app_with_failing_route(make_app, error: Exception):
     return app
 
 
-def test_an_escaped_stale_error_is_the_one_409(make_app):
-    app = _app_with_failing_route(make_app, StaleDataError("UPDATE matched 0 rows"))
+def test_an_escaped_stale_error_is_the_one_409(fresh_app):
+    app = _app_with_failing_route(fresh_app, StaleDataError("UPDATE matched 0 rows"))
     response = app.test_client().get("/test-fail")
     assert response.status_code == 409
     assert "Someone else changed this record" in response.text
 
 
-def test_an_escaped_integrity_error_is_a_400_not_a_500(make_app):
+def test_an_escaped_integrity_error_is_a_400_not_a_500(fresh_app):
     error = IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
-    app = _app_with_failing_route(make_app, error)
+    app = _app_with_failing_route(fresh_app, error)
     response = app.test_client().get("/test-fail")
     assert response.status_code == 400
     assert "a value is invalid or too large" in response.text

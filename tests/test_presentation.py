@@ -13,8 +13,8 @@ class _Event:
         self.kind, self.data, self.ref_type, self.ref_id = kind, data, None, None
 
 
-def test_each_app_has_its_own_registry_with_every_kind_declared_at_import(make_app):
-    first, second = make_app(), make_app()
+def test_each_app_has_its_own_registry_with_every_kind_declared_at_import(make_app, fresh_app):
+    first, second = make_app(), fresh_app
     one, two = first.extensions[EXTENSION_KEY], second.extensions[EXTENSION_KEY]
     assert one is not two
     for kind in ("created", "note", "status_changed", "offer_created", "task_scheduled"):

@@ -10,9 +10,10 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
 
+from carflow.admin.list_args import bounded_list_args
 from carflow.converters import is_valid_id
 from carflow.permissions import can, refuse
-from carflow.safe_form import SafeForm, without_control_characters
+from carflow.safe_form import SafeForm
 
 _STATIC_URLS_KEY = "carflow.admin_static_urls"
 
@@ -98,21 +99,15 @@ class SecuredModelView(SecuredMixin, ModelView):
     can_export = False
     page_size = 50
 
-    def _get_list_extra_args(self):
-        """Flask-Admin's list arguments, bounded (issue 12): a page within 0 … 100,000 (a
-        negative one is a negative OFFSET, a huge one overflows), no control characters in
-        the search or the filter values (PostgreSQL refuses NUL in text)."""
-        args = super()._get_list_extra_args()
-        args.page = min(max(args.page or 0, 0), 100_000)
-        args.page_size = min(max(args.page_size or 0, 0), 500)
-        if args.search:
-            args.search = without_control_characters(args.search) or None
-        if args.filters:
-            args.filters = [
-                (i, name, without_control_characters(v) if isinstance(v, str) else v)
-                for i, name, v in args.filters
-            ]
-        return args
+    @expose("/")
+    def index_view(self):
+        """Flask-Admin's list page, its arguments bounded first (issue 12): a hostile list
+        URL (a negative or huge page, a NUL byte in the search) is redirected to the same
+        list within bounds (`list_args.bounded_list_args`)."""
+        bounded = bounded_list_args(request.args)
+        if bounded is not None:
+            return redirect(url_for(".index_view", **bounded.to_dict(flat=False)))
+        return super().index_view()
 
     def get_one(self, id):
         """None (Flask-Admin: "record does not exist") for an id no integer column holds:

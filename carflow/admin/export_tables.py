@@ -30,9 +30,9 @@ def _zone() -> ZoneInfo:
 
 def overview_table(view):
     """The leads overview with its filters, search and sort (every page, not only one)."""
-    args, column = view.list_arguments()
+    args = view.list_arguments()
     query = view.with_list_filters(scope_leads(db.session.query(Lead), current_user), args.filters)
-    column, desc = (column, bool(args.sort_desc)) if column else ("created_at", True)
+    column, desc = (args.sort_column, args.sort_desc) if args.sort_column else ("created_at", True)
     search = search_leads(args.search) if args.search else None
     header = [_("Code"), _("Contact"), _("Owner"), _("Branch"), _("Type"), _("Source"),
               _("Status"), _("Next deadline"), _("Created"), _("Last activity")]  # fmt: skip

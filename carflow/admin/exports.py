@@ -21,6 +21,7 @@ from flask import abort, request
 from flask_admin import expose
 from flask_login import current_user
 
+from carflow.admin.list_args import ListArguments, list_arguments
 from carflow.models import AuditLog
 from carflow.permissions import can, refuse
 from carflow.services.users import write_audit
@@ -86,24 +87,22 @@ class ExportMixin:
     export_name = "export"
     export_action = "lead.export"  # permissions.ACTIONS
 
-    def list_arguments(self):
-        """The list's arguments (search, filters) and its sort column name or None."""
-        args = self._get_list_extra_args()
-        sort = self._get_column_by_idx(args.sort)
-        return args, (sort[0] if sort is not None else None)
-
-    def with_list_filters(self, query, filters):
-        """`query` narrowed by the list's filters, as the list applies them."""
-        if filters and self._filters:
-            query = self._apply_filters(query, None, {}, {}, filters)[0]
-        return query
+    def list_arguments(self) -> ListArguments:
+        """The list's search, filters and sort, as its page reads them from the URL."""
+        return list_arguments(self, request.args)
 
     def list_query(self):
         """The query of a model list as the page shows it (scope, search, filters, sort)
-        without paging: Flask-Admin's `get_list(..., execute=False, page_size=0)`."""
-        args, sort_column = self.list_arguments()
+        without paging: Flask-Admin's public `get_list(..., execute=False, page_size=0)`."""
+        args = self.list_arguments()
         return self.get_list(
-            0, sort_column, args.sort_desc, args.search, args.filters, execute=False, page_size=0
+            0,
+            args.sort_column,
+            args.sort_desc,
+            args.search,
+            args.filters,
+            execute=False,
+            page_size=0,
         )[1]
 
     def export_table(self) -> tuple[list[str], Iterable]:
