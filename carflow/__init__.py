@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from carflow.admin import init_admin
     from carflow.auth import bp as auth_bp
     from carflow.cli import bp as cli_bp
-    from carflow.safe_url import route_flask_admin_redirects
+    from carflow.safe_url import refuse_unsafe_return_urls
     from carflow.security import init_security
     from carflow.vendor import bp as vendor_bp
 
@@ -109,5 +109,5 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(intake_form_bp)  # /intake/website: the dealer's website form
     init_admin(app)
-    route_flask_admin_redirects()
+    app.before_request(refuse_unsafe_return_urls)
     init_security(app)

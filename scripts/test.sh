@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 # Test-only browser tools (axe-core for the accessibility checks) are npm devDependencies.
 npm ci --no-audit --no-fund --silent
-exec .venv/bin/python -m pytest "$@"
+# Two worker processes (this machine has 2 cores); CARFLOW_TEST_WORKERS=0 runs in one.
+exec .venv/bin/python -m pytest -n "${CARFLOW_TEST_WORKERS:-auto}" "$@"
