@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from sqlalchemy import event, func, select
 
+from bench.floor import floor_ms
 from carflow.extensions import db
 from carflow.models import Contact, Lead, LeadStatus, TradeIn, User
 from carflow.services.overview import encode_cursor
@@ -75,11 +76,11 @@ def _task_overview_url(app, user_id) -> str | None:
 
 def _measure(client, engine, url: str, runs: int) -> dict:
     """Wall-clock and CPU time of `runs` requests, the SQL time inside them, the query count."""
-    statements: list[str] = []
+    statements: list[tuple[str, object]] = []
     sql_time = [0.0]
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        statements.append((statement, parameters))
         conn.info["bench_started"] = time.perf_counter()
 
     def after(conn, cursor, statement, parameters, context, executemany):
@@ -103,6 +104,7 @@ def _measure(client, engine, url: str, runs: int) -> dict:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
     wall.sort()
+    floor = floor_ms(engine, statements, runs)
     return {
         "url": url,
         "status": response.status_code,
@@ -111,6 +113,8 @@ def _measure(client, engine, url: str, runs: int) -> dict:
         "cpu_median_ms": round(statistics.median(cpu), 2),
         "sql_median_ms": round(statistics.median(sql), 2),
         "queries": len(statements),
+        "floor_ms": round(floor, 2),
+        "ratio": round(statistics.median(wall) / floor, 1),
     }
 
 
@@ -137,12 +141,13 @@ def print_table(doc: dict) -> None:
     print(f"{doc['database']} · {doc['leads']:,} leads · {doc['runs']} runs")
     print(
         f"{'scenario':26} {'median ms':>9} {'p90 ms':>8} {'CPU ms':>7} {'SQL ms':>7} "
-        f"{'queries':>7} {'HTTP':>4}"
+        f"{'queries':>7} {'HTTP':>4} {'floor ms':>8} {'ratio':>5}"
     )
     for name, r in doc["scenarios"].items():
         print(
             f"{name:26} {r['median_ms']:>9} {r['p90_ms']:>8} {r['cpu_median_ms']:>7} "
-            f"{r['sql_median_ms']:>7} {r['queries']:>7} {r['status']:>4}"
+            f"{r['sql_median_ms']:>7} {r['queries']:>7} {r['status']:>4} "
+            f"{r['floor_ms']:>8} {r['ratio']:>5}"
         )
 
 

@@ -243,6 +243,16 @@ def can_see_lead(user, lead) -> bool:
     )
 
 
+def access_key(user) -> tuple | None:
+    """What every `can(user, action)` without a lead depends on: the user's effective
+    permissions and active flag, and the account's edition. Two users with the same key
+    see the same menu (the shell keeps its markup per key); None when signed out."""
+    user = _unproxied(user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (effective_permissions(user), bool(user.active), current_edition())
+
+
 def can(user, action: str, lead=None) -> bool:
     """May `user` do `action` (on `lead`, when given)? Unknown actions are refused."""
     user = _unproxied(user)

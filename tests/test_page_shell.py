@@ -52,3 +52,16 @@ def test_the_frameworks_asset_links_carry_each_requests_csp_nonce(client, login_
         assert f'bootstrap.min.css?v=4.6.2" rel="stylesheet" nonce="{nonce}"' in html
         assert f'<script nonce="{nonce}" src="/admin/static/vendor/jquery.min.js?v=3.5.1"' in html
         assert "\x00" not in html
+
+
+def test_a_kept_menu_never_shows_an_entry_the_user_may_not_open(client, login_as):
+    """The menu is kept per (language, page, access key): an administrator's menu is not
+    served to a salesperson, and a salesperson granted "manage users" gets the entry."""
+    login_as("admin")
+    assert 'href="/admin/users/"' in client.get("/admin/lead/").text
+    login_as("salesperson")
+    page = client.get("/admin/lead/")
+    assert page.status_code == 200 and 'href="/admin/contact/"' in page.text
+    assert 'href="/admin/users/"' not in page.text
+    login_as("salesperson", permissions_granted=["manage_users"])
+    assert 'href="/admin/users/"' in client.get("/admin/lead/").text

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from wtforms import HiddenField
 from wtforms.fields import SelectChoice
-from wtforms.widgets import HiddenInput, Select, TextArea, TextInput
-from wtforms.widgets.core import clean_key
 
-from carflow.admin.widgets import FastHiddenInput, FastSelect, FastTextArea, FastTextInput
 from carflow.safe_form import SafeForm
 
 
@@ -36,31 +33,9 @@ def attach_error(form, error) -> None:
         field.errors = list(field.errors) + [str(error.message)]
 
 
-_FAST_WIDGETS = {
-    HiddenInput: FastHiddenInput(),
-    TextInput: FastTextInput(),
-    TextArea: FastTextArea(),
-    Select: FastSelect(),
-}
-
-
 class CarflowForm(SafeForm):
-    """A Flask-WTF form (CSRF, hostile input refused) that can show a service's refusal.
-
-    Its stock text, hidden, text-area and single select widgets are drawn by
-    `carflow.admin.widgets` (same HTML, a fraction of the time).
-    """
-
-    class Meta:
-        def render_field(self, field, render_kw):
-            render_kw = {clean_key(k): v for k, v in render_kw.items()}
-            if field.render_kw is not None:
-                own = {clean_key(k): v for k, v in field.render_kw.items()}
-                render_kw = dict(own, **render_kw)
-            widget = field.widget
-            if not getattr(widget, "multiple", False):
-                widget = _FAST_WIDGETS.get(type(widget), widget)
-            return widget(field, **render_kw)
+    """A Flask-WTF form (CSRF, hostile input refused) that can show a service's refusal;
+    its fields are drawn by WTForms' own widgets."""
 
     def attach_error(self, error) -> None:
         attach_error(self, error)
