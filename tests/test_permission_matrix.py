@@ -410,6 +410,11 @@ RULES: dict[str, Rule] = {
     "lead.contact_search": Rule("lead.create"),
     "lead_page.index": Rule(disabled=True),
     "lead_page.page": Rule("lead.view", lead=True),
+    "lead_page.modal_body": Rule(
+        "lead.assign",
+        lead=True,
+        url=lambda lead: url_for("lead_page.modal_body", lead_id=lead.id, modal="assign"),
+    ),
     **{k: v for k, v in _fa_lead_rules("lead").items() if v},
     "contact.index_view": Rule("contact.view"),
     **{k: v for k, v in _fa_lead_rules("contact").items() if v},

@@ -215,24 +215,33 @@ def fill_status_choices(form: StatusForm, choices: dict | None = None) -> None:
     )
 
 
+MODAL_FORMS = {"note": "lead.note", "assign": "lead.assign", "status": "lead.change_status"}
+
+
+def build_modal_form(name: str, lead, user, version: int):
+    """The form of one of the lead page's modals (`MODAL_FORMS`), built when the modal is
+    opened (issue 14 item 8: the page itself renders none). `version` is the lead's
+    version the page showed, so a change made since is refused (409), never overwritten.
+    None when the user may not take that action on the lead."""
+    action = MODAL_FORMS.get(name)
+    if action is None or not can(user, action, lead):
+        return None
+    if name == "note":
+        return NoteForm(formdata=None)
+    if name == "assign":
+        form = AssignForm(formdata=None, version=version)
+        fill_assign_choices(form)
+        return form
+    form = StatusForm(formdata=None, version=version, status=LeadStatus.lost.value)
+    fill_status_choices(form)
+    return form
+
+
 def build_page_forms(lead, linked_contacts, user, tab: str = "contacts") -> dict:
-    """The forms the lead page offers this user (modals, comment, and on the Contacts tab
-    the contact forms)."""
+    """The forms the lead page itself shows this user (the comment, and on the Contacts
+    tab the contact forms); the modals' forms come with the modals (`build_modal_form`)."""
     forms: dict = {}
     version = lead.version_id
-    may_assign, may_change_status = (
-        can(user, "lead.assign", lead),
-        can(user, "lead.change_status", lead),
-    )
-    choices = load_choices() if may_assign or may_change_status else None
-    if can(user, "lead.note", lead):
-        forms["note"] = NoteForm(formdata=None)
-    if may_assign:
-        forms["assign"] = AssignForm(formdata=None, version=version)
-        fill_assign_choices(forms["assign"], choices)
-    if may_change_status:
-        forms["status"] = StatusForm(formdata=None, version=version, status=lead.status.value)
-        fill_status_choices(forms["status"], choices)
     if can(user, "lead.edit", lead):
         forms["comment"] = CommentForm(formdata=None, version=version, comment=lead.comment)
     if tab == "contacts" and can(user, "lead.edit_contacts", lead):

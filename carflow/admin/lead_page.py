@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 
@@ -61,6 +61,22 @@ class LeadPageView(HiddenView):
     @expose("/")
     def index(self):
         abort(404)
+
+    @expose("/<int:lead_id>/modal/<modal>")
+    def modal_body(self, lead_id: int, modal: str):
+        """The fields of one of the page's modals (note, assign, status), fetched when the
+        modal opens (issue 14 item 8: the page renders none). `?version=` is the lead's
+        version the page showed: a change made since is refused on submit, not overwritten."""
+        from carflow.admin.lead_action_forms import MODAL_FORMS, build_modal_form
+
+        if modal not in MODAL_FORMS:
+            abort(404)
+        lead = get_visible_lead(lead_id, MODAL_FORMS[modal])  # 404 out of scope, else 403
+        version = request.args.get("version", type=int)
+        if not is_valid_id(version):
+            version = lead.version_id
+        form = build_modal_form(modal, lead, current_user, version)
+        return render_template("admin/lead/_modal_body.html", name=modal, form=form)
 
     @expose("/<int:lead_id>")
     def page(self, lead_id: int):

@@ -35,12 +35,13 @@
 
   document.querySelectorAll(".deadline-box[data-due]").forEach(startCountdown);
 
-  // F18: choosing "Other" as the lost reason moves the focus to the explanation.
-  document.querySelectorAll("select[name=lost_reason]").forEach(function (select) {
-    select.addEventListener("change", function () {
-      var text = select.form.querySelector("textarea[name=lost_reason_text]");
-      if (select.value === "other" && text) { text.focus(); }
-    });
+  // F18: choosing "Other" as the lost reason moves the focus to the explanation (also in
+  // a modal whose fields arrived after the page).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[name=lost_reason]")) { return; }
+    var text = select.form && select.form.querySelector("textarea[name=lost_reason_text]");
+    if (select.value === "other" && text) { text.focus(); }
   });
 
   // Links styled as buttons (they open a modal) also answer the space bar (F24).
@@ -51,10 +52,40 @@
   });
 
   // Focus the first field when a modal opens (keyboard users, F24).
-  if (window.jQuery) {
-    window.jQuery(".modal").on("shown.bs.modal", function () {
-      var first = this.querySelector("select, textarea, input:not([type=hidden])");
-      if (first) { first.focus(); }
+  function focusFirstField(modal) {
+    var first = modal.querySelector(".modal-fields select, .modal-fields textarea, " +
+                                    ".modal-fields input:not([type=hidden])");
+    if (first) { first.focus(); }
+  }
+
+  // Issue 14 item 8: a modal's fields are fetched when it first opens; its submit button
+  // is enabled once they are in. A failed fetch says so in the modal.
+  function loadFields(modal) {
+    var holder = modal.querySelector(".modal-fields[data-body-url]");
+    if (!holder || holder.dataset.state) { return; }
+    holder.dataset.state = "loading";
+    fetch(holder.dataset.bodyUrl, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || response.redirected) { throw new Error("HTTP " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      holder.innerHTML = html;  // the server's own template, escaped by Jinja
+      holder.dataset.state = "loaded";
+      holder.removeAttribute("aria-busy");
+      modal.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = false; });
+      if (modal.classList.contains("show")) { focusFirstField(modal); }
+    }).catch(function () {
+      delete holder.dataset.state;  // the next opening tries again
+      holder.removeAttribute("aria-busy");
+      var message = document.createElement("p");
+      message.className = "text-danger small";
+      message.setAttribute("role", "alert");
+      message.textContent = holder.dataset.failed;
+      holder.replaceChildren(message);
     });
+  }
+
+  if (window.jQuery) {
+    window.jQuery(".modal").on("show.bs.modal", function () { loadFields(this); });
+    window.jQuery(".modal").on("shown.bs.modal", function () { focusFirstField(this); });
   }
 })();
