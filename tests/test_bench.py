@@ -128,8 +128,8 @@ PROMISED_QUERIES = {
     "search last name": 6,
     "search phone": 6,
     "search plate": 6,
-    "lead page 2,000 events": 7,
-    "lead page small": 7,
+    "lead page 2,000 events": 6,
+    "lead page small": 6,
     "task overview (one user)": 8,
 }
 
