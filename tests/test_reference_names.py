@@ -66,8 +66,8 @@ def test_lost_reason_choices_and_header_in_french(client, login_as):
     reason.name_fr, reason.name_nl = "Prix trop élevé", "Prijs te hoog"
     lead = make_lead(owner=user)
     db.session.commit()
-    page = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
-    assert ">Prix trop élevé</option>" in page
+    fields = client.get(f"/admin/leads/{lead.id}/modal/status").get_data(as_text=True)
+    assert ">Prix trop élevé</option>" in fields
     response = client.post(
         f"/admin/lead-actions/{lead.id}/status",
         data={"status": "lost", "lost_reason": str(reason.id), "version": lead.version_id},

@@ -65,7 +65,7 @@
     if (!holder || holder.dataset.state) { return; }
     holder.dataset.state = "loading";
     fetch(holder.dataset.bodyUrl, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok || response.redirected) { throw new Error("HTTP " + response.status); }
+      if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
       return response.text();
     }).then(function (html) {
       holder.innerHTML = html;  // the server's own template, escaped by Jinja
