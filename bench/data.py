@@ -44,6 +44,7 @@ SURNAMES = [root + suffix for root in ROOTS for suffix in SUFFIXES]  # ~800 dist
 CONTACT_COLUMNS = (
     "id", "kind", "salutation", "first_name", "last_name", "email", "phone", "mobile", "city",
     "country", "language", "branch_id", "created_at", "updated_at", "version_id",
+    "phone_e164", "mobile_e164",
 )  # fmt: skip
 
 
@@ -93,6 +94,8 @@ def contact_row(rng, contact_id: int, branch_ids, created_at):
         created_at,
         created_at,
         1,
+        phone,  # already E.164, as the app keeps `phone_e164` / `mobile_e164` (issue 15)
+        mobile,
     )
     return row, sorted(contact_terms(ContactRow(first, last, email, phone, mobile)))
 

@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess  # nosec B404
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -53,7 +54,9 @@ def served(factory: str, database_url: str, workers: int):
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
                "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                f"bench.throughput_apps:{factory}()"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603  fixed arguments
+    # The app logs every request: its output goes to a file, not between the figures.
+    log = open(os.path.join(tempfile.gettempdir(), f"carflow-throughput-{factory}.log"), "wb")  # noqa: SIM115
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/login" if factory != "hello_app" else
                        f"http://127.0.0.1:{port}/")  # fmt: skip
@@ -61,6 +64,7 @@ def served(factory: str, database_url: str, workers: int):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
 
 
 def session_cookie(base: str) -> str:
