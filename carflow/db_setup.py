@@ -61,9 +61,6 @@ def install_read_only_commit(app, db) -> None:
         if session.get_bind().dialect.name != "postgresql" or session.info.get(_WROTE):
             return
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-            # Nothing to expire: nothing was written, and a streamed response still reads
-            # the loaded objects (the signed-in user) after this teardown.
-            session.expire_on_commit = False
             try:
                 session.commit()
             except Exception:  # the connection went away: remove() rolls back as before

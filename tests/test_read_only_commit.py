@@ -4,8 +4,6 @@ flushed, uncommitted writes is never committed by it."""
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 from sqlalchemy import event, select, text
 
@@ -71,27 +69,3 @@ def test_flushed_writes_left_uncommitted_are_rolled_back_not_committed(app):
         db.session.flush()  # a view that flushed and returned without committing
     db.session.remove()
     assert db.session.scalars(select(LeadType).filter_by(name="Left behind")).all() == []
-
-
-def test_a_streamed_export_still_reads_the_signed_in_user_after_the_commit(app, login_as):
-    """A streamed response runs after the request's teardown: the read-only COMMIT must not
-    expire what it reads (the signed-in user's time zone), found by the export e2e flow."""
-    from tests.live_server import LiveServer
-
-    user = login_as("admin")
-    lead = make_lead(owner=user)
-    db.session.commit()
-    code = lead.code
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-    cookie = client.get_cookie("session").value
-    with LiveServer(app) as server:
-        request = urllib.request.Request(  # noqa: S310  the local test server
-            f"{server.url}/admin/lead/export/csv/", headers={"Cookie": f"session={cookie}"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            status, body = response.status, response.read().decode("utf-8-sig")
-    assert status == 200
-    assert body.startswith("Code,Contact,Owner") and code in body
