@@ -70,14 +70,13 @@ def _instance_secret_key(instance: Path) -> str:
 
 def _init_extensions(app: Flask) -> None:
     from carflow import i18n
-    from carflow.db_setup import init_db_events, install_read_only_commit
+    from carflow.db_setup import init_db_events
     from carflow.reports.rollup import install_report_hooks
     from carflow.services.search_sync import install_search_sync
     from carflow.unit_of_work import install_after_commit_hooks
 
     db.init_app(app)
     init_db_events(app)
-    install_read_only_commit(app, db)
     install_search_sync()
     install_after_commit_hooks()
     install_report_hooks()
