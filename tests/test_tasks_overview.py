@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 from carflow.extensions import db
 from carflow.models import ContactOutcome, Deadline, utcnow
@@ -73,7 +74,8 @@ def test_period_filters_today_week_and_range(client, login_as):
     assert "Now-ish" in today and "Far future" not in today
     week = client.get("/admin/tasks/?period=week").text
     assert "Now-ish" in week and "Far future" not in week
-    day = (now + timedelta(days=40)).date().isoformat()
+    # The user's local day (Europe/Brussels): after 23:00 UTC it is already the next one.
+    day = (now + timedelta(days=40)).astimezone(ZoneInfo(user.timezone)).date().isoformat()
     ranged = client.get(f"/admin/tasks/?period=range&date_from={day}&date_to={day}").text
     assert "Far future" in ranged and "Now-ish" not in ranged
 
