@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -45,7 +46,7 @@ def mailbox(app, imap_server):
         make_lead_type(name)
     source = make_source("AutoScout24")
     row = IntakeMailbox.get()
-    test_id = f"t{id(row)}"
+    test_id = f"t{secrets.token_hex(4)}"  # not id(row): addresses are reused across tests
     row.enabled, row.host, row.port, row.security = True, "127.0.0.1", imap_server.port, "plain"
     row.username, row.password = USER, PASSWORD
     row.folder = f"{test_id}-in"
