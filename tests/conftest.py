@@ -84,7 +84,7 @@ class _BuiltApp:
     extensions: frozenset
 
     def reset(self) -> None:
-        """Back to the state as built: configuration, lazily built extensions, rate limits."""
+        """Back to the state as built: configuration and lazily built extensions."""
         with self.app.app_context():
             db.session.remove()
         self.app.config.clear()
@@ -95,7 +95,7 @@ class _BuiltApp:
 
 
 @pytest.fixture(scope="session")
-def built_apps(database_url, tmp_path_factory):
+def built_apps(database_url):
     """The apps of this session, one per set of overrides (issue 14 item 6: an app is
     built once per session, not once per test; `make_app` resets it between tests)."""
     apps: dict = {}
@@ -133,7 +133,6 @@ def make_app(database_url, built_apps, tmp_path, tmp_path_factory):
             built.app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
             (tmp_path / "uploads").mkdir(exist_ok=True)
             built.app.config["CARFLOW_QUEUE_PATH"] = str(tmp_path / "queue.sqlite3")
-            built.app.config.update(overrides)
         # One Limiter serves every app of the process; its `enabled` is the last built
         # app's: set it to this app's.
         limiter.enabled = bool(built.app.config.get("RATELIMIT_ENABLED"))
