@@ -99,7 +99,7 @@ def ingest_email_command(branch_name: str | None, source_name: str | None) -> No
     from carflow.intake.email_intake import MAX_EMAIL_BYTES
     from carflow.intake.email_pipe import run_pipe
 
-    raw = click.get_binary_stream("stdin").read(MAX_EMAIL_BYTES + 1)
+    raw = sys.stdin.buffer.read(MAX_EMAIL_BYTES + 1)  # get_binary_stream: deprecated in Click 8.5
     raise SystemExit(run_pipe(raw, branch_name, source_name, sys.stderr))
 
 

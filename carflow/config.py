@@ -16,7 +16,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")  # None: a random key kept in the instance folder
     # None means "an SQLite file in the instance folder" (resolved in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip per request): a connection idle this long (seconds)
+    # is checked before use instead (carflow/db_setup.py).
+    CARFLOW_DB_PING_AFTER_IDLE = float(os.environ.get("CARFLOW_DB_PING_AFTER_IDLE", "10"))
     UPLOAD_FOLDER = os.environ.get("CARFLOW_UPLOAD_FOLDER")  # default: instance/uploads
     MAX_UPLOAD_MB = int(os.environ.get("CARFLOW_MAX_UPLOAD_MB", "20"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

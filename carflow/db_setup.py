@@ -1,7 +1,12 @@
 """Database engine settings that must hold on every connection."""
 
+import time
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidatePoolError
+
+_RETURNED_AT = "carflow.returned_at"  # key in the pool entry's `info` dict
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -19,6 +24,39 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def init_db_events(app) -> None:
-    """Install the connection hooks once per process."""
+    """Install the connection hooks: SQLite's pragmas once per process; on a database
+    server, the ping of connections that waited in the pool."""
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    from carflow.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        ping_connections_idle_for(engine, float(app.config["CARFLOW_DB_PING_AFTER_IDLE"]))
+
+
+def ping_connections_idle_for(engine: Engine, seconds: float) -> None:
+    """Before a request uses a pooled connection that has waited at least `seconds`, check
+    it with one round trip; a dead one (server restarted, firewall timeout) is replaced
+    before the request sees it. SQLAlchemy's `pool_pre_ping` does the same on every
+    checkout: one round trip more per request on a busy server (issue 14 item 8), where
+    connections wait milliseconds. A connection that dies within `seconds` fails one
+    request (503); SQLAlchemy then renews the whole pool."""
+
+    def note_return(dbapi_connection, pool_entry) -> None:
+        pool_entry.info[_RETURNED_AT] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection, pool_entry, connection_proxy) -> None:
+        returned_at = pool_entry.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < seconds:
+            return  # new, or back in the pool a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and every older one (a restarted server
+            # closed them all), then connects again: SQLAlchemy's documented handling.
+            raise InvalidatePoolError("connection lost while idle in the pool") from error
+
+    event.listen(engine.pool, "checkin", note_return)
+    event.listen(engine.pool, "checkout", ping_if_idle)

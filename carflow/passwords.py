@@ -1,11 +1,18 @@
 """Password hashing with Argon2id (argon2-cffi)."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("carflow-dummy-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both paths cost the same time; made
+    at the first such sign-in (a hash takes about 0.2 s), not when a process starts."""
+    return _hasher.hash("carflow-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -16,7 +23,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; never raises on a bad or missing hash."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import render_template
-from weasyprint import HTML
 
 from carflow.models import AccountSettings, Offer
 
@@ -29,8 +28,15 @@ def render_offer_pdf(offer: Offer, kind: str) -> bytes:
     """The quote preview (`kind="quote"`) or purchase order (`"purchase_order"`) as PDF bytes."""
     if kind not in DOCUMENT_TEMPLATES:
         raise ValueError(f"unknown offer document {kind!r}")
-    html = render_offer_html(offer, kind)
-    # No base_url: the document loads nothing from the network or the disk.
+    return html_to_pdf(render_offer_html(offer, kind))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF bytes of an HTML document. No base_url: it loads nothing from the network or
+    the disk. WeasyPrint is imported here, at the first document (it takes about 0.6 s to
+    import): a web process, a worker or a CLI command that renders no PDF never loads it."""
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf()
 
 

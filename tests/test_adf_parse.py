@@ -263,7 +263,8 @@ def adf_like(draw, depth=0):
         )
     )
     text = draw(st.text(max_size=20)).replace("&", "").replace("<", "")
-    children = draw(st.lists(adf_like(depth + 1), max_size=3)) if depth < 4 else []
+    # Depth 0 to 3: prospect > customer > contact > name, the deepest path of real ADF.
+    children = draw(st.lists(adf_like(depth + 1), max_size=3)) if depth < 3 else []
     attributes = "".join(f' {k}="{v}"' for k, v in attrs.items())
     return f"<{tag}{attributes}>{text}{''.join(children)}</{tag}>"
 

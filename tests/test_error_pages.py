@@ -121,6 +121,70 @@ def test_postgresql_outage_heals_without_a_restart(app, make_app, database_url, 
         proxy.stop()
 
 
+def _proxied_app(make_app, database_url, proxy, **overrides):
+    target = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
+    return make_app(SQLALCHEMY_DATABASE_URI=target.render_as_string(False), **overrides)
+
+
+def _count_pings(monkeypatch, app) -> list:
+    """The pings the pool sends (carflow/db_setup.py calls the dialect's do_ping)."""
+    with app.app_context():
+        dialect = db.engine.dialect
+    pings: list = []
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(conn) or real_ping(conn))
+    return pings
+
+
+def test_a_busy_server_sends_no_ping_before_each_request(
+    make_app, database_url, login_as, monkeypatch
+):
+    """Issue 14 item 8: no `pool_pre_ping` round trip for a connection back in the pool a
+    moment ago; the pages answer as before."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("SQLite has no connection to lose")
+    user = login_as("salesperson")
+    proxy = TcpProxy(_server_address(database_url)).start()
+    try:
+        client = _signed_in_client(_proxied_app(make_app, database_url, proxy), user.get_id())
+        assert client.get("/admin/lead/").status_code == 200
+        pings = _count_pings(monkeypatch, client.application)
+        for _ in range(3):
+            page = client.get("/admin/lead/")
+            assert page.status_code == 200 and "Leads" in page.text
+        assert pings == []
+    finally:
+        proxy.stop()
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_the_request_uses_it(
+    make_app, database_url, login_as, monkeypatch
+):
+    """The server went away and came back while the pooled connection waited (restart,
+    firewall): the request still answers 200, the dead connection pinged and replaced."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("SQLite has no connection to lose")
+    user = login_as("salesperson")
+    proxy = TcpProxy(_server_address(database_url)).start()
+    try:
+        app = _proxied_app(make_app, database_url, proxy, CARFLOW_DB_PING_AFTER_IDLE=0)
+        client = _signed_in_client(app, user.get_id())
+        assert client.get("/admin/lead/").status_code == 200
+        pings = _count_pings(monkeypatch, app)
+        proxy.stop()  # every connection through the proxy is cut...
+        proxy.start()  # ...and the server is reachable again
+        page = client.get("/admin/lead/")
+        assert page.status_code == 200 and "Leads" in page.text
+        assert pings  # the idle connection was checked before use
+    finally:
+        proxy.stop()
+
+
+def _server_address(database_url: str) -> tuple[str, int]:
+    target = make_url(database_url)
+    return target.host or "127.0.0.1", target.port or 5432
+
+
 def test_a_refusal_has_the_menu_and_speaks_the_users_language(client, login_as):
     login_as("read_only", language="fr")
     response = client.get("/admin/users/")

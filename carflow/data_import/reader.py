@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils.exceptions import InvalidFileException
 
 from carflow.services.errors import ServiceError
 
@@ -73,6 +71,10 @@ def iter_rows(path: Path, shape: FileShape) -> Iterator[list]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list]:
+    # openpyxl is imported at the first XLSX read (0.2 s), not by every process.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     with open(path, "rb") as handle:  # a file object: the stored name has no extension
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)

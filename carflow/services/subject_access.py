@@ -29,7 +29,6 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import inspect, or_, select
-from weasyprint import HTML
 
 from carflow.extensions import db
 from carflow.models import (
@@ -52,6 +51,7 @@ from carflow.models import (
     utcnow,
 )
 from carflow.models.privacy import PrivacyLog
+from carflow.pdf import html_to_pdf
 from carflow.services.consent import CHANNELS, PURPOSES, consent_history, source_label
 from carflow.services.events import record_event
 from carflow.storage import clean_filename, open_stored
@@ -230,7 +230,7 @@ def render_summary_pdf(contact: Contact, data: dict) -> bytes:
         purposes=PURPOSES,
         source_label=source_label,
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def _write_archive(contact: Contact, data: dict, files: list[tuple[str, str]]) -> IO[bytes]:
