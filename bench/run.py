@@ -51,6 +51,7 @@ def _scenarios(app) -> list[tuple[str, str]]:
         ("search plate", "/admin/lead/?search=" + quote(plate.replace("-", ""))),
         ("lead page 2,000 events", f"/admin/leads/{big_lead_id(leads)}"),
         ("lead page small", f"/admin/leads/{small}"),
+        ("contacts list page 1", "/admin/contact/"),  # Flask-Admin's stock list
     ]
     tasks = _task_overview_url(app, owner)
     if tasks:

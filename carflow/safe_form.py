@@ -17,10 +17,15 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.i18n import messages_path
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 MAX_AMOUNT = Decimal(10_000_000)
@@ -107,8 +112,23 @@ def _neutralised(field):
     return None
 
 
+@cache
+def wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' own messages ("This field is required.") in `locale`, read once per
+    language: Flask-WTF reads and parses the catalog file again on every request."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SafeForm(FlaskForm):
     """A Flask-WTF form (CSRF) that refuses hostile submitted values (see the module)."""
+
+    class Meta:
+        def get_translations(self, form):
+            """The language's WTForms catalog, loaded once (WTForms' documented hook)."""
+            locale = get_locale()
+            if locale is None or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return wtforms_catalog(str(locale))
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)

@@ -130,6 +130,7 @@ PROMISED_QUERIES = {
     "search plate": 6,
     "lead page 2,000 events": 6,
     "lead page small": 6,
+    "contacts list page 1": 4,
     "task overview (one user)": 8,
 }
 

@@ -177,6 +177,33 @@ def test_contact_page_is_reachable(client, seller, eva):
         assert link in tab
 
 
+def test_contacts_list_rows_match_its_header_without_an_empty_actions_column(client, seller, eva):
+    """Issue 14 item 8: the list's rows through its own `list_row` block: one cell per
+    header column, each with the contact's value; no empty row-actions column."""
+    make_lead(owner=seller, contact=eva)
+    db.session.commit()
+    page = client.get("/admin/contact/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    row = re.search(r"</thead>.*?<tr>(.*?)</tr>", html, re.S).group(1)
+    assert header.count("<th") == 6 and "list-buttons-column" not in html
+    cells = re.findall(r'<td class="col-([a-z_]+)">(.*?)</td>', row, re.S)
+    assert [name for name, _value in cells] == [
+        "last_name",
+        "first_name",
+        "email",
+        "phone",
+        "mobile",
+        "city",
+    ]
+    values = dict(cells)
+    assert values["last_name"] == (
+        f'<a class="contact-page-link" href="/admin/contacts/{eva.id}">Maes</a>'
+    )
+    assert values["first_name"] == "Eva" and values["email"] == eva.email
+
+
 def _page_queries(client, count_queries, contact) -> int:
     with count_queries() as queries:
         assert client.get(f"/admin/contacts/{contact.id}").status_code == 200

@@ -78,3 +78,20 @@ def test_template_translations_follow_force_locale(app):
         refresh()
         assert render_template_string(template) == french
     assert french != dutch and "Log out" not in (french, dutch)
+
+
+def test_wtforms_own_messages_follow_each_users_language(client, login_as):
+    """WTForms' built-in messages come from its catalog, loaded once per language
+    (`safe_form.wtforms_catalog`): each user still reads them in their own language."""
+    admin = login_as("admin", language="fr")
+    empty = {"name": "", "source": "", "branch": ""}
+    for language, message in (
+        ("fr", "Ce champ est requis."),
+        ("nl", "Dit veld is vereist."),
+        ("en", "This field is required."),
+        ("fr", "Ce champ est requis."),
+    ):
+        admin.language = language
+        response = client.post("/admin/api-keys/new", data=empty)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True), language

@@ -20,6 +20,7 @@ class ContactView(ExportMixin, SecuredModelView):
     can_create = False
     can_edit = False
     can_delete = False
+    column_display_actions = False  # no row actions: no empty first column
     list_template = "admin/contacts/list.html"
     column_formatters = {"last_name": macro("contact_link")}
     column_list = ("last_name", "first_name", "email", "phone", "mobile", "city")
