@@ -539,6 +539,23 @@ def _check(app, client, user, endpoint, rule, lead, where):
     assert _allowed(status, location) if expected else _refused(status), label
 
 
+@pytest.fixture
+def documents_not_typeset(monkeypatch):
+    """The matrix checks who reaches which endpoint; WeasyPrint's typesetting (0.5-1 s a
+    PDF, a dozen PDFs a role) adds nothing to that. The HTML is still rendered, so the
+    page's template and data run; tests/test_pdf.py checks the documents themselves."""
+    from carflow import pdf
+    from carflow.services import subject_access
+
+    def html_only(html: str) -> bytes:
+        assert "<html" in html
+        return b"%PDF-1.7 matrix stand-in"
+
+    monkeypatch.setattr(pdf, "html_to_pdf", html_only)
+    monkeypatch.setattr(subject_access, "html_to_pdf", html_only)
+
+
+@pytest.mark.usefixtures("documents_not_typeset")
 @pytest.mark.parametrize("role", ROLES)
 def test_endpoints_allow_or_refuse_by_role_and_branch(app, client, branch, role):
     user = make_user(role, branch=branch)
