@@ -30,6 +30,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    _refuse_test_settings_in_production(app)
     _resolve_paths(app)
     # Before any route is added: `<int:…>` only matches ids a database column can hold.
     app.url_map.converters["int"] = BoundedIntConverter
@@ -40,6 +41,13 @@ def create_app(config: type | dict | None = None) -> Flask:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def _refuse_test_settings_in_production(app: Flask) -> None:
+    from carflow.passwords import CHEAP_HASHING_FOR_TESTS, cheap_hashing_for_tests
+
+    if app.config.get("CARFLOW_PRODUCTION") and cheap_hashing_for_tests():
+        raise RuntimeError(f"{CHEAP_HASHING_FOR_TESTS} is for the test suite: unset it")
 
 
 def _resolve_paths(app: Flask) -> None:

@@ -94,6 +94,7 @@ class Config:
 class ProductionConfig(Config):
     """Behind HTTPS: cookies are Secure and browsers are told to use HTTPS only (HSTS)."""
 
+    CARFLOW_PRODUCTION = True  # create_app refuses test-only settings with it
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = int(os.environ.get("CARFLOW_HSTS_SECONDS", str(365 * 24 * 3600)))

@@ -6,7 +6,11 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
+import pytest
+
+from carflow import create_app
 from carflow.config import ProductionConfig, TestConfig
+from carflow.passwords import CHEAP_HASHING_FOR_TESTS, make_hasher, verify_password
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +83,25 @@ def test_constraints_pin_every_runtime_package_and_match_requirements():
             name = name.split("[")[0].lower().replace("_", "-")
             assert pins.get(name) == version, (name, version, pins.get(name))
     assert "-c constraints.txt" in (ROOT / "scripts" / "install.sh").read_text()
+
+
+def test_passwords_are_hashed_with_argon2_defaults_unless_the_suite_asks():
+    """Production hashes with argon2-cffi's defaults (64 MiB, 3 passes, 4 lanes); only the
+    test suite's environment variable selects the CHEAPEST profile."""
+    production = make_hasher({})
+    assert (production.memory_cost, production.time_cost, production.parallelism) == (
+        65536,
+        3,
+        4,
+    )
+    assert "$m=65536,t=3,p=4$" in production.hash("correct horse")
+    tests = make_hasher({CHEAP_HASHING_FOR_TESTS: "1"})
+    assert (tests.memory_cost, tests.time_cost) == (8, 1)
+    assert verify_password(tests.hash("correct horse"), "correct horse")
+
+
+def test_production_refuses_the_test_suites_cheap_hashing(database_url):
+    settings = {k: getattr(ProductionConfig, k) for k in dir(ProductionConfig) if k.isupper()}
+    settings.update(SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="production-key")
+    with pytest.raises(RuntimeError, match=f"{CHEAP_HASHING_FOR_TESTS} is for the test suite"):
+        create_app(settings)
