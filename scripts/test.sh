@@ -13,6 +13,7 @@ npm ci --no-audit --no-fund --silent
 unset PYTHONDONTWRITEBYTECODE
 # One worker process more than cores: many tests wait on a browser, a worker process or a
 # mail server, and the spare worker runs meanwhile. "worksteal" moves queued tests from a
-# busy worker to an idle one, so a long test at the end does not hold the run. CARFLOW_TEST_WORKERS=0 runs in one.
+# busy worker to an idle one, so a long test at the end does not hold the run.
+# CARFLOW_TEST_WORKERS=0 runs in one.
 workers="${CARFLOW_TEST_WORKERS:-$(($(nproc) + 1))}"
 exec .venv/bin/python -m pytest -n "$workers" --dist worksteal "$@"
