@@ -7,7 +7,7 @@ from functools import cache
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# Set by the test suite only (tests/conftest.py): argon2-cffi's CHEAPEST profile, which it
+# Set by the test suite only (tests/__init__.py): argon2-cffi's CHEAPEST profile, which it
 # provides for tests. A sign-in then costs 0.2 ms instead of 0.17 s; create_app refuses it
 # under ProductionConfig.
 CHEAP_HASHING_FOR_TESTS = "CARFLOW_TEST_CHEAP_PASSWORD_HASHING"
