@@ -117,5 +117,21 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(intake_form_bp)  # /intake/website: the dealer's website form
     init_admin(app)
+    _register_favicon(app)
     app.before_request(refuse_unsafe_return_urls)
     init_security(app)
+
+
+def _register_favicon(app: Flask) -> None:
+    """`/favicon.ico`: the tab's icon, which browsers fetch on their own beside a page.
+
+    Answered by the 404 page, that fetch sent the visitor's session cookie back rewritten
+    (Flask-Login marks an anonymous session "not fresh"). Fetched from the sign-in page
+    while the sign-in form was posted, that answer could arrive last and replace the new
+    session: the user was signed out at once (seen in the browser tests). A static file
+    leaves the session alone.
+    """
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.ico")

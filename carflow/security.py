@@ -59,7 +59,7 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint not in (None, "static", "admin.static"):
+    if request.endpoint not in (None, "static", "admin.static", "favicon"):
         response.headers.setdefault("Cache-Control", "no-store")
     hsts = current_app.config.get("HSTS_SECONDS") or 0
     if hsts > 0:  # ProductionConfig: the site is served over HTTPS only

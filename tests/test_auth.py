@@ -105,3 +105,21 @@ def test_cookie_replayed_after_deactivation_is_refused(app, client, user):
         session.update(captured)
     assert replay.get("/admin/lead/").status_code == 302
     assert client.get("/admin/lead/").status_code == 302
+
+
+def test_the_favicon_fetched_beside_the_sign_in_page_leaves_the_session_alone(make_app):
+    """Browsers fetch /favicon.ico on their own while the sign-in form may be posted. Its
+    answer must not send the session cookie back: arriving after the sign-in's answer, the
+    visitor's old session would replace the new one (the user signed out at once)."""
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    sign_in_page = client.get("/login")  # its form's CSRF token starts the session
+    assert sign_in_page.status_code == 200 and "Set-Cookie" in sign_in_page.headers
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+        assert icon.data.startswith(b"\x00\x00\x01\x00")  # an ICO file
+        assert "Set-Cookie" not in icon.headers
+        assert "no-store" not in icon.headers.get("Cache-Control", "")
+    # What answered /favicon.ico before: the 404 page, which rewrites this session.
+    missing = client.get("/no-such-file.ico")
+    assert missing.status_code == 404 and "Set-Cookie" in missing.headers

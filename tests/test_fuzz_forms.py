@@ -92,7 +92,7 @@ HOSTILE = st.one_of(
 EXTRA_FIELDS = ["id", "rowid", "action", "list_form_pk", "url", "next", "version"]
 # Last: they may remove what the other endpoints work on.
 LAST = ("delete", "deactivate", "unlink", "main", "reactivate")
-SKIP = {"auth.logout", "static", "admin.static", "vendor.file"}
+SKIP = {"auth.logout", "static", "admin.static", "favicon", "vendor.file"}
 
 
 class _FormFields(HTMLParser):

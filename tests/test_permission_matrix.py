@@ -398,6 +398,7 @@ RULES: dict[str, Rule] = {
         public=True,
         url=lambda lead: "/admin/static/bootstrap/bootstrap4/css/bootstrap.min.css",
     ),
+    "favicon": Rule(public=True, url=lambda lead: "/favicon.ico"),
     "auth.login": PUBLIC,
     "auth.root": PUBLIC,
     "auth.logout": Rule(login_only=True, method="POST", to_login=True),

@@ -44,6 +44,9 @@ def test_admin_creates_a_limited_salesperson_who_sees_only_what_is_allowed(
     login(page, live_server, "admin@carflow.example")
     page.goto(f"{live_server}/admin/users/")
     page.get_by_role("link", name="New user").click()
+    # Its script (static/js/users.js) must be running before the role is chosen: a click
+    # does not wait for the next page to load (a busy machine chose it too early).
+    page.wait_for_url("**/admin/users/new/")
     page.fill("input[name=first_name]", "Sara")
     page.fill("input[name=last_name]", "Limited")
     page.fill("input[name=email]", "sara@carflow.example")
