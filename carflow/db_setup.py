@@ -80,10 +80,10 @@ def is_plain_select(statement: str) -> bool:
 def end_read_only_transactions_with_commit(engine: Engine) -> None:
     """PostgreSQL: end a transaction that ran only plain SELECTs with COMMIT, not ROLLBACK.
 
-    psycopg prepares a statement on its 5th run on a connection, and forgets every prepared
-    statement at a ROLLBACK (it cannot know which of them a failed transaction undid). Every
-    page's transaction ended with one (the session's close), so PostgreSQL planned every
-    statement of every page again (issue 14 item 8). For a transaction that only read,
+    psycopg prepares a statement once it has run 5 times on a connection, and forgets every
+    prepared statement at a ROLLBACK (it cannot know which of them a failed transaction
+    undid). Every page's transaction ended with one (the session's close), so PostgreSQL
+    planned every statement of every page again (issue 14 item 8). For a transaction that only read,
     COMMIT and ROLLBACK do the same to the data (both end it and release its locks); COMMIT
     keeps the prepared statements.
 

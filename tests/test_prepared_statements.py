@@ -65,7 +65,7 @@ def test_pages_read_through_prepared_statements_across_requests(one_connection_a
         session["_fresh"] = True
     db.session.remove()  # the pool's one connection is now the requests'
     before = set(_prepared_statements())  # the factories' INSERTs, prepared and committed
-    for _ in range(6):  # psycopg prepares a statement at its 5th run on a connection
+    for _ in range(6):  # psycopg prepares a statement once it has run 5 times
         response = client.get(f"/admin/leads/{lead_id}")
         assert response.status_code == 200 and code in response.text
     read_by_the_page = set(_prepared_statements()) - before
@@ -78,7 +78,7 @@ def test_a_read_only_transaction_keeps_its_prepared_statements(one_connection_ap
     for _ in range(6):
         assert _count_lead_types() == 0
         db.session.rollback()
-    assert _count_is_prepared()  # at its 5th run, and kept by the rollbacks that followed
+    assert _count_is_prepared()  # at its 6th run, and kept by the rollback that followed
 
 
 def test_flushed_writes_are_rolled_back(one_connection_app):
