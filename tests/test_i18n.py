@@ -80,6 +80,31 @@ def test_template_translations_follow_force_locale(app):
     assert french != dutch and "Log out" not in (french, dutch)
 
 
+def test_renders_without_the_context_processor_translate_too(app):
+    """Issue 14 item 8: a page's catalog rides in its render context (one lookup a render,
+    not one a string). A template rendered straight through Jinja (the plain error page)
+    and a macro imported without context look it up themselves, in the right language."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import gettext
+
+    plain = app.jinja_env.from_string("{{ _('Log out') }}")
+    macro = app.jinja_env.from_string(
+        "{% import 'admin/lead/_form_macros.html' as fm %}{{ fm.form_errors(form) }}"
+    )
+    form = SimpleNamespace(form_errors=[], errors={"email": ["bad"]})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        french = render_template_string("{{ _('Log out') }}")
+        assert plain.render() == french == gettext("Log out") != "Log out"
+        assert gettext("Please correct the errors below.") in macro.render(form=form)
+        with force_locale("nl"):
+            dutch = plain.render()
+            assert dutch == gettext("Log out") not in (french, "Log out")
+            assert gettext("Please correct the errors below.") in macro.render(form=form)
+        assert plain.render() == french
+
+
 def test_wtforms_own_messages_follow_each_users_language(client, login_as):
     """WTForms' built-in messages come from its catalog, loaded once per language
     (`safe_form.wtforms_catalog`): each user still reads them in their own language."""
