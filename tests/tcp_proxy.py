@@ -62,3 +62,19 @@ class TcpProxy:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+
+def database_server_address(database_url: str) -> tuple[str, int]:
+    """The host and port of the database server `database_url` names."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(database_url)
+    return target.host or "127.0.0.1", target.port or 5432
+
+
+def proxied_app(make_app, database_url: str, proxy: TcpProxy, **overrides):
+    """The app (from the `make_app` fixture) reaching its database through `proxy`."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
+    return make_app(SQLALCHEMY_DATABASE_URI=target.render_as_string(False), **overrides)

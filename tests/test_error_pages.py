@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from carflow.extensions import db
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, database_server_address, proxied_app
 
 
 def test_a_missing_page_for_a_signed_in_user_has_the_menu(client, login_as):
@@ -101,15 +101,9 @@ def test_postgresql_outage_heals_without_a_restart(app, make_app, database_url, 
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("needs a database server to cut")
     user = login_as("salesperson")
-    target = make_url(database_url)
-    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432)).start()
+    proxy = TcpProxy(database_server_address(database_url)).start()
     try:
-        proxied = make_app(
-            SQLALCHEMY_DATABASE_URI=target.set(host="127.0.0.1", port=proxy.port).render_as_string(
-                False
-            )
-        )
-        client = _signed_in_client(proxied, user.get_id())
+        client = _signed_in_client(proxied_app(make_app, database_url, proxy), user.get_id())
         assert client.get("/admin/lead/").status_code == 200
         proxy.stop()
         down = client.get("/admin/lead/")
@@ -119,11 +113,6 @@ def test_postgresql_outage_heals_without_a_restart(app, make_app, database_url, 
         assert back.status_code == 200 and "Leads" in back.text
     finally:
         proxy.stop()
-
-
-def _proxied_app(make_app, database_url, proxy, **overrides):
-    target = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
-    return make_app(SQLALCHEMY_DATABASE_URI=target.render_as_string(False), **overrides)
 
 
 def _count_pings(monkeypatch, app) -> list:
@@ -144,9 +133,9 @@ def test_a_busy_server_sends_no_ping_before_each_request(
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("SQLite has no connection to lose")
     user = login_as("salesperson")
-    proxy = TcpProxy(_server_address(database_url)).start()
+    proxy = TcpProxy(database_server_address(database_url)).start()
     try:
-        client = _signed_in_client(_proxied_app(make_app, database_url, proxy), user.get_id())
+        client = _signed_in_client(proxied_app(make_app, database_url, proxy), user.get_id())
         assert client.get("/admin/lead/").status_code == 200
         pings = _count_pings(monkeypatch, client.application)
         for _ in range(3):
@@ -165,9 +154,9 @@ def test_a_connection_lost_while_idle_is_replaced_before_the_request_uses_it(
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("SQLite has no connection to lose")
     user = login_as("salesperson")
-    proxy = TcpProxy(_server_address(database_url)).start()
+    proxy = TcpProxy(database_server_address(database_url)).start()
     try:
-        app = _proxied_app(make_app, database_url, proxy, CARFLOW_DB_PING_AFTER_IDLE=0)
+        app = proxied_app(make_app, database_url, proxy, CARFLOW_DB_PING_AFTER_IDLE=0)
         client = _signed_in_client(app, user.get_id())
         assert client.get("/admin/lead/").status_code == 200
         pings = _count_pings(monkeypatch, app)
@@ -178,11 +167,6 @@ def test_a_connection_lost_while_idle_is_replaced_before_the_request_uses_it(
         assert pings  # the idle connection was checked before use
     finally:
         proxy.stop()
-
-
-def _server_address(database_url: str) -> tuple[str, int]:
-    target = make_url(database_url)
-    return target.host or "127.0.0.1", target.port or 5432
 
 
 def test_a_refusal_has_the_menu_and_speaks_the_users_language(client, login_as):

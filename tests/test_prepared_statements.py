@@ -14,7 +14,7 @@ from carflow.extensions import db
 from carflow.models import LeadType
 from tests.conftest import IsolatedClient
 from tests.factories import make_lead, make_user
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, database_server_address, proxied_app
 
 ONE_CONNECTION = {"pool_size": 1, "max_overflow": 0}
 
@@ -158,11 +158,9 @@ def test_a_connection_cut_during_a_read_is_renewed_at_the_next_request(
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("SQLite has no connection to lose")
     user = login_as("salesperson")
-    target = make_url(database_url)
-    proxy = TcpProxy((target.host or "127.0.0.1", target.port or 5432)).start()
+    proxy = TcpProxy(database_server_address(database_url)).start()
     try:
-        address = target.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
-        app = make_app(SQLALCHEMY_DATABASE_URI=address, SQLALCHEMY_ENGINE_OPTIONS=ONE_CONNECTION)
+        app = proxied_app(make_app, database_url, proxy, SQLALCHEMY_ENGINE_OPTIONS=ONE_CONNECTION)
         with app.app_context():
             assert _count_lead_types() == 0  # a transaction is open on the proxied connection
             proxy.stop()
