@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -108,3 +109,49 @@ def test_a_contact_out_of_scope_is_not_found(client, login_as, branch):
     assert _export_status(client, person.contact.id) == 404
     login_as("admin", branch_=branch)
     assert _export_status(client, person.contact.id) == 200
+
+
+def test_an_export_that_is_rolled_back_closes_its_archive(app, login_as, branch, monkeypatch):
+    """The archive is a temporary file the download closes. When the export's transaction
+    rolls back instead (here its log line cannot be written), nothing will send it: it is
+    closed then, not left to the garbage collector; a failure while it is written closes it
+    too."""
+    from carflow.services import subject_access
+    from carflow.services.errors import ServiceError
+    from carflow.unit_of_work import run_action
+
+    manager = login_as("sales_manager")
+    contact = make_person(branch).contact
+    archives = []
+    real_write = subject_access._write_archive  # noqa: SLF001  our own module's helper
+
+    def keep(*args):
+        archives.append(real_write(*args))
+        return archives[-1]
+
+    monkeypatch.setattr(subject_access, "_write_archive", keep)
+
+    def export_then_refuse():
+        subject_access.export_personal_data(manager, contact)
+        raise ServiceError("refused after the archive was written")
+
+    result, error = run_action(export_then_refuse)
+    assert result is None and error.message == "refused after the archive was written"
+    assert len(archives) == 1 and archives[0].closed
+    assert db.session.scalars(select(PrivacyLog)).all() == []
+
+    opened = []
+    real_temporary_file = subject_access.tempfile.TemporaryFile
+
+    def watched_temporary_file():
+        opened.append(real_temporary_file())
+        return opened[-1]
+
+    def broken_pdf(*args):
+        raise RuntimeError("the PDF could not be typeset")
+
+    monkeypatch.setattr(subject_access.tempfile, "TemporaryFile", watched_temporary_file)
+    monkeypatch.setattr(subject_access, "render_summary_pdf", broken_pdf)
+    with pytest.raises(RuntimeError, match="typeset"):
+        run_action(lambda: subject_access.export_personal_data(manager, contact))
+    assert len(opened) == 1 and opened[0].closed

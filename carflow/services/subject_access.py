@@ -56,6 +56,7 @@ from carflow.services.consent import CHANNELS, PURPOSES, consent_history, source
 from carflow.services.events import record_event
 from carflow.storage import clean_filename, open_stored
 from carflow.timeline import describe_event, register_event_kind
+from carflow.unit_of_work import on_rollback
 
 SKIPPED_COLUMNS = frozenset({"version_id", "stored_name"})
 STREAM_CHUNK = 64 * 1024
@@ -235,6 +236,16 @@ def render_summary_pdf(contact: Contact, data: dict) -> bytes:
 
 def _write_archive(contact: Contact, data: dict, files: list[tuple[str, str]]) -> IO[bytes]:
     archive = tempfile.TemporaryFile()  # noqa: SIM115  streamed, then closed by the response
+    try:
+        _fill_archive(archive, contact, data, files)
+    except BaseException:
+        archive.close()  # never left to the garbage collector
+        raise
+    archive.seek(0)
+    return archive
+
+
+def _fill_archive(archive: IO[bytes], contact: Contact, data: dict, files) -> None:
     with force_locale(contact_language(contact)):
         pdf = render_summary_pdf(contact, data)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -250,8 +261,6 @@ def _write_archive(contact: Contact, data: dict, files: list[tuple[str, str]]) -
             entry.compress_type = zipfile.ZIP_STORED  # scans and photos are compressed already
             with source, zf.open(entry, "w", force_zip64=True) as target:
                 shutil.copyfileobj(source, target, 1024 * 1024)
-    archive.seek(0)
-    return archive
 
 
 def export_personal_data(actor, contact: Contact) -> SubjectAccessArchive:
@@ -263,6 +272,7 @@ def export_personal_data(actor, contact: Contact) -> SubjectAccessArchive:
         key: len(value) for key, value in data.items() if isinstance(value, list) and value
     } | {"files": len(files)}
     archive = _write_archive(contact, data, files)
+    on_rollback(archive.close)  # no download then: the response that would close it is not sent
     db.session.add(
         PrivacyLog(
             actor_id=actor.id if actor is not None else None,
