@@ -24,6 +24,7 @@ import filetype
 from flask import Response, current_app, redirect
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.wsgi import ClosingIterator
 
 from carflow.i18n import fmt_filesize
 from carflow.services.errors import ServiceError
@@ -254,7 +255,10 @@ def download_response(
         except StorageUnavailable as error:
             current_app.logger.exception("file store unavailable")
             raise ServiceUnavailable() from error
-        response = Response(_chunks(stream), mimetype=content_type, direct_passthrough=True)
+        # The server's close() (the client went away) closes the file even before its
+        # first chunk, when the generator alone could not.
+        body = ClosingIterator(_chunks(stream), stream.close)
+        response = Response(body, mimetype=content_type, direct_passthrough=True)
         response.content_length = size
         response.headers["Content-Disposition"] = disposition
         if etag:

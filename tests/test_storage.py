@@ -179,3 +179,28 @@ def test_a_store_that_cannot_be_reached_answers_503_not_500(make_app, login_as_f
         with other.session_transaction() as session:
             session["_user_id"], session["_fresh"] = user.get_id(), True
         assert other.get(f"/admin/documents/{document.id}/download").status_code == 503
+
+
+def test_a_download_closed_before_its_first_chunk_closes_the_file(make_app, monkeypatch):
+    """The WSGI server closes a response whose client went away; the stored file is then
+    closed at once, even before its first chunk was read (the garbage collector closing it
+    later warned in an unrelated test)."""
+    from carflow import storage
+
+    application = make_app(CARFLOW_STORAGE="local")
+    opened = []
+
+    def watched_open(name):
+        opened.append(open_stored(name))
+        return opened[-1]
+
+    with application.test_request_context():
+        saved = save_upload(io.BytesIO(PDF), "scan.pdf", DOCUMENT_TYPES)
+        monkeypatch.setattr(storage, "open_stored", watched_open)
+        dropped = storage.download_response(saved.stored_name, "application/pdf", "inline")
+        read = storage.download_response(saved.stored_name, "application/pdf", "inline")
+    assert dropped.status_code == 200 and not opened[0].closed
+    dropped.close()
+    assert opened[0].closed
+    assert b"".join(read.response) == PDF and opened[1].closed
+    read.close()

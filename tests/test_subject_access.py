@@ -155,3 +155,24 @@ def test_an_export_that_is_rolled_back_closes_its_archive(app, login_as, branch,
     with pytest.raises(RuntimeError, match="typeset"):
         run_action(lambda: subject_access.export_personal_data(manager, contact))
     assert len(opened) == 1 and opened[0].closed
+
+
+def test_a_download_closed_early_closes_its_archive(app, client, login_as, branch, monkeypatch):
+    """The WSGI server closes the response when the client goes away mid-download: the
+    temporary archive is closed then, not when the garbage collector finds it."""
+    from carflow.services import subject_access
+
+    login_as("sales_manager")
+    contact_id = make_person(branch).contact.id
+    archives = []
+    real_write = subject_access._write_archive  # noqa: SLF001  our own module's helper
+    monkeypatch.setattr(
+        subject_access,
+        "_write_archive",
+        lambda *args: archives.append(real_write(*args)) or archives[-1],
+    )
+    response = client.post(f"/admin/privacy/contacts/{contact_id}/export")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert len(archives) == 1 and not archives[0].closed
+    response.close()
+    assert archives[0].closed

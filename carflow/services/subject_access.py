@@ -18,7 +18,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import inspect, or_, select
+from werkzeug.wsgi import ClosingIterator
 
 from carflow.extensions import db
 from carflow.models import (
@@ -120,12 +121,14 @@ def _chunks(file: IO[bytes]) -> Iterator[bytes]:
             yield data
 
 
-def stream_file(file: IO[bytes]) -> Iterator[bytes]:
+def stream_file(file: IO[bytes]) -> Iterable[bytes]:
     """The file's bytes in chunks, closing it at the end. Started here (its first chunk
-    read) so that the file is closed even when the response is dropped unread."""
+    read) so that the file is closed even when the response is dropped unread. The WSGI
+    server's `close()` (the client went away mid-download) closes it at once, not when the
+    garbage collector gets to it."""
     chunks = _chunks(file)
     first = next(chunks, b"")
-    return itertools.chain([first], chunks)
+    return ClosingIterator(itertools.chain([first], chunks), [chunks.close, file.close])
 
 
 def _archive_path(folder: str, record_id: int, filename: str) -> str:
