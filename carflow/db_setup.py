@@ -83,9 +83,9 @@ def end_read_only_transactions_with_commit(engine: Engine) -> None:
     psycopg prepares a statement once it has run 5 times on a connection, and forgets every
     prepared statement at a ROLLBACK (it cannot know which of them a failed transaction
     undid). Every page's transaction ended with one (the session's close), so PostgreSQL
-    planned every statement of every page again (issue 14 item 8). For a transaction that only read,
-    COMMIT and ROLLBACK do the same to the data (both end it and release its locks); COMMIT
-    keeps the prepared statements.
+    planned every statement of every page again (issue 14 item 8). For a transaction that
+    only read, COMMIT and ROLLBACK do the same to the data (both end it and release its
+    locks); COMMIT keeps the prepared statements.
 
     Every statement SQLAlchemy sends is seen before it runs; one that is not a plain SELECT
     marks the connection until its transaction ends, and such a transaction is rolled back
