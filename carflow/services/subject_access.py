@@ -128,7 +128,7 @@ def stream_file(file: IO[bytes]) -> Iterable[bytes]:
     garbage collector gets to it."""
     chunks = _chunks(file)
     first = next(chunks, b"")
-    return ClosingIterator(itertools.chain([first], chunks), [chunks.close, file.close])
+    return ClosingIterator(itertools.chain([first], chunks), chunks.close)
 
 
 def _archive_path(folder: str, record_id: int, filename: str) -> str:
