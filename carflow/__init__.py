@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from carflow.cli import bp as cli_bp
     from carflow.safe_url import refuse_unsafe_return_urls
     from carflow.security import init_security
+    from carflow.static_files import install_static_versions
     from carflow.vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_form_bp)  # /intake/website: the dealer's website form
     init_admin(app)
     _register_favicon(app)
+    install_static_versions(app)  # after Flask-Admin: its static files are versioned too
     app.before_request(refuse_unsafe_return_urls)
     init_security(app)
 

@@ -198,17 +198,29 @@ def _unproxied(user):
     return get() if get is not None else user
 
 
+_EDITION_KEY = "carflow.edition"
+
+
 def current_edition() -> Edition:
-    """The account's license edition (read once per request)."""
+    """The account's license edition (read once per request: with the signed-in user, or
+    on first use)."""
     from flask import has_request_context, request
 
     from carflow.models.settings import AccountSettings
 
     if not has_request_context():
         return AccountSettings.get().edition
-    if "carflow.edition" not in request.environ:
-        request.environ["carflow.edition"] = AccountSettings.get().edition
-    return request.environ["carflow.edition"]
+    if _EDITION_KEY not in request.environ:
+        request.environ[_EDITION_KEY] = AccountSettings.get().edition
+    return request.environ[_EDITION_KEY]
+
+
+def remember_edition(edition: Edition) -> None:
+    """Keep the edition read with the signed-in user for the rest of the request."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.environ[_EDITION_KEY] = edition
 
 
 def edition_has(feature: str | None, edition: Edition | None = None) -> bool:

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 
 from carflow.extensions import db, login_manager
 
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """Load the user of a session id `"<id>:<token>"`; a changed token ends the session."""
-    from carflow.models import User
+    """Load the user of a session id `"<id>:<token>"`; a changed token ends the session.
+
+    The same statement reads the account's edition, which every permission check of the
+    request needs (`permissions.current_edition`): one round trip instead of two."""
+    from carflow.permissions import remember_edition
 
     user_id, _sep, token = (session_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
+    row = db.session.execute(_user_and_edition(), {"user_id": int(user_id)}).first()
+    if row is None:
+        return None
+    user, edition = row
+    if edition is not None:
+        remember_edition(edition)
+    if not user.active or user.session_token != token:
         return None
     return user
+
+
+@functools.cache
+def _user_and_edition():
+    """SELECT the user and the settings row's edition (NULL before the row exists)."""
+    from carflow.models import AccountSettings, User
+
+    return (
+        select(User, AccountSettings.edition)
+        .outerjoin(AccountSettings, AccountSettings.id == 1)
+        .where(User.id == bindparam("user_id"))
+    )
 
 
 @login_manager.unauthorized_handler

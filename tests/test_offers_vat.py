@@ -60,7 +60,7 @@ def test_form_carries_what_the_live_totals_need(client, login_as):
     trade_in = make_trade_in(lead, user, offered_value=Decimal("8500.00"))
     db.session.commit()
     html = client.get(f"/admin/offers/new/{lead.id}").get_data(as_text=True)
-    assert 'src="/static/js/offer_totals.js"' in html
+    assert 'src="/static/js/offer_totals.js?v=' in html
     assert 'data-locale="en"' in html and 'data-currency="EUR"' in html
     assert f'data-offered-value="8500.00" value="{trade_in.id}"' in html
     for name in ("net", "vat", "total", "trade_in", "payable"):
