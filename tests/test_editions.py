@@ -182,3 +182,45 @@ def test_branch_names_are_unique(client, login_as):
     make_branch("Ghent")
     response = client.post("/admin/branches/new/", data=_branch_form())
     assert b"exists already" in response.data
+
+
+def _settings_statements(statements: list[str]) -> list[str]:
+    return [s for s in statements if "account_settings" in s.lower()]
+
+
+def test_the_signed_in_user_and_the_edition_come_in_one_statement(client, login_as, count_queries):
+    """Issue 14: every request needs the edition (menu, permission checks); it is read by
+    the statement that loads the signed-in user, not by a second one."""
+    login_as("admin")
+    _set_edition(Edition.pro)
+    with count_queries() as statements:
+        page = client.get("/admin/lead/")
+    assert page.status_code == 200 and b'href="/admin/contact/"' in page.data
+    settings_reads = _settings_statements(statements)
+    assert len(settings_reads) == 1
+    assert '"user"' in settings_reads[0] or "user." in settings_reads[0].lower()
+
+
+def test_an_edition_changed_elsewhere_applies_to_the_next_request(app, client, login_as):
+    """The edition is read again on every request: a change committed by another process
+    (here a separate connection) refuses the lead pages at once."""
+    login_as("admin")
+    _set_edition(Edition.expert)
+    assert client.get("/admin/lead/").status_code == 200
+    with db.engine.begin() as other:
+        other.execute(AccountSettings.__table__.update().values(edition=Edition.go.name))
+    refused = client.get("/admin/lead/")
+    assert refused.status_code == 403
+    assert b"not included in your edition" in refused.data
+
+
+def test_a_page_works_before_the_settings_row_exists(client, login_as, count_queries):
+    """A new database has no settings row: the user loads without it (an outer join), and
+    the edition is the default one (expert) of the row `AccountSettings.get` makes."""
+    login_as("admin")
+    db.session.execute(AccountSettings.__table__.delete())
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/admin/lead/")
+    assert page.status_code == 200 and b'href="/admin/contact/"' in page.data
+    assert len(_settings_statements(statements)) >= 2  # the join, then the row's own read
