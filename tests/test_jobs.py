@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,12 @@ from tests.queue import queued_count
 from tests.smtp import DelayedDataHandler, SilentServer, SMTPServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _half_a_day_from_now() -> str:
+    """HH:MM twelve hours from now (UTC; the schedule reads it in the account's time zone,
+    one or two hours off, so it is still ten hours or more away)."""
+    return (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
 
 
 @pytest.fixture
@@ -47,6 +54,9 @@ def start_worker(app, database_url, tmp_path):
             "MAIL_TIMEOUT": "2",
             "CARFLOW_MAIL_TRIES": "2",
             "CARFLOW_MAIL_RETRY_DELAY": "0.2",
+            # The daily digest, half a day away: a worker started at the reminder time
+            # (07:30 local, weekdays) sent it too, and the exact e-mail counts failed.
+            "CARFLOW_REMINDER_TIME": _half_a_day_from_now(),
             **env_overrides,
         }
         command = [sys.executable, "-m", "flask", "--app", "app", "carflow", "worker"]
