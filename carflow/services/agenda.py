@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,6 +41,7 @@ from carflow.models.vehicle import vehicle_title
 from carflow.permissions import can, scope_leads
 from carflow.services.opening_hours import local_day_bounds
 from carflow.services.tasks import is_task_overdue, task_end
+from carflow.sql import ids_parameter
 
 STATUSES = ("open", "overdue", "done", "all")
 PERIODS = ("all", "today", "week", "range")
@@ -168,10 +170,11 @@ class LeadRef:
     code: str
 
 
-def _deadline_items(ids, now) -> list[AgendaItem]:
-    """The chosen deadlines as plain rows (lead code, contact and owner names)."""
+@functools.cache
+def _deadline_rows_statement(dialect: str):
+    """The deadlines of `:ids` with lead code, contact and owner names (built once)."""
     owner = aliased(User)
-    query = (
+    return (
         select(
             Deadline.id,
             Deadline.kind,
@@ -188,10 +191,15 @@ def _deadline_items(ids, now) -> list[AgendaItem]:
         .join(Lead, Lead.id == Deadline.lead_id)
         .join(Contact, Contact.id == Lead.contact_id)
         .outerjoin(owner, owner.id == Lead.owner_id)
-        .where(Deadline.id.in_(ids))
+        .where(ids_parameter(Deadline.id, dialect))
     )
+
+
+def _deadline_items(ids, now) -> list[AgendaItem]:
+    """The chosen deadlines as plain rows (lead code, contact and owner names)."""
+    rows = _rows_of(_deadline_rows_statement, ids)
     items = []
-    for row in db.session.execute(query):
+    for row in rows:
         (deadline_id, kind, due_at, closed_at, lead_id, code, contact_kind, first, last,
          owner_first, owner_last) = row  # fmt: skip
         items.append(
@@ -273,10 +281,11 @@ def _test_drive_keys(viewer, flt: AgendaFilter, start, end, now):
     return query
 
 
-def _test_drive_items(ids, now) -> list[AgendaItem]:
-    """The chosen test drives as plain rows (vehicle, lead code, contact and owner names)."""
+@functools.cache
+def _test_drive_rows_statement(dialect: str):
+    """The test drives of `:ids` with vehicle, lead code, contact and owner names."""
     owner = aliased(User)
-    query = (
+    return (
         select(
             TestDrive.id,
             TestDrive.starts_at,
@@ -296,10 +305,21 @@ def _test_drive_items(ids, now) -> list[AgendaItem]:
         .join(Contact, Contact.id == Lead.contact_id)
         .join(Vehicle, Vehicle.id == TestDrive.vehicle_id)
         .outerjoin(owner, owner.id == TestDrive.owner_id)
-        .where(TestDrive.id.in_(ids))
+        .where(ids_parameter(TestDrive.id, dialect))
     )
+
+
+def _rows_of(statement_for, ids) -> list:
+    """Plain rows of a statement built once per database kind, for these ids."""
+    statement = statement_for(db.session.get_bind().dialect.name)
+    return db.session.connection().execute(statement, {"ids": list(ids)}).all()
+
+
+def _test_drive_items(ids, now) -> list[AgendaItem]:
+    """The chosen test drives as plain rows (vehicle, lead code, contact and owner names)."""
+    rows = _rows_of(_test_drive_rows_statement, ids)
     items = []
-    for row in db.session.execute(query):
+    for row in rows:
         (drive_id, starts_at, ends_at, lead_id, code, make, model, version, contact_kind, first,
          last, owner_first, owner_last) = row  # fmt: skip
         vehicle = vehicle_title(make, model, version)
