@@ -12,9 +12,9 @@ without a freshness lifetime, the browser asked for every one of them again on e
 - a changed file gets a new URL, so a browser never uses a stale copy. Any other static
   answer (no `v`, or an old one) keeps Flask's default: revalidated on every use.
 
-A file's hash is computed once per process; in debug mode it is kept only while the file's
-modification time and size stay the same, so a file edited while the development server
-runs gets a new URL at once.
+A file's hash is computed once for each version of it (its modification time and size).
+The links templates build are kept per process, except in debug mode, where a file edited
+while the development server runs gets a new URL at once.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from werkzeug.security import safe_join
 
 ONE_YEAR = 365 * 24 * 60 * 60
 HASH_LENGTH = 12
-MAX_KNOWN_FILES = 1024  # versions kept per process (a request may name any file)
 
 
 def install_static_versions(app: Flask) -> None:
@@ -37,17 +36,16 @@ def install_static_versions(app: Flask) -> None:
     admin = app.blueprints.get("admin")
     if admin is not None and admin.static_folder:
         folders["admin.static"] = admin.static_folder
+    # Versions of the files templates link, kept per process (a few dozen names).
     known: dict[tuple[str, str], str | None] = {}
 
     def version_of(folder: str, filename: str) -> str | None:
-        """The file's version; in debug mode (files edited while the server runs) the file
-        is looked at again every time, else once per process."""
+        """A linked file's version; in debug mode (files edited while the server runs) the
+        file is looked at again every time, else once per process."""
         if app.debug:
             return file_version(folder, filename)
         key = (folder, filename)
         if key not in known:
-            if len(known) >= MAX_KNOWN_FILES:
-                known.clear()
             known[key] = file_version(folder, filename)
         return known[key]
 
@@ -66,7 +64,8 @@ def install_static_versions(app: Flask) -> None:
         if folder and response.status_code in (200, 304):
             filename = (request.view_args or {}).get("filename", "")
             version = request.args.get("v")
-            if version and version == version_of(folder, filename):
+            # Not `version_of`: a request may spell one file many ways ("js/./app.js").
+            if version and version == file_version(folder, filename):
                 keep_for_a_year(response)
         return response
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import flask_admin
+from flask import url_for
 
 from carflow.static_files import file_version
 
@@ -49,6 +50,16 @@ def test_a_versioned_file_is_kept_a_year_and_served_whole(client):
             assert response.data == (folder / filename).read_bytes()
 
 
+def test_another_spelling_of_a_files_path_is_the_same_file(client):
+    """The answer is checked against the hash of the file under its normalized path, so
+    any spelling of a versioned URL is kept a year like the canonical one."""
+    _path, _, version = versioned(STATIC, "js/carflow.js").partition("?v=")
+    for spelling in ("js/./carflow.js", "js//carflow.js"):
+        with client.get(f"/static/{spelling}?v={version}") as response:
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"] == KEEP_A_YEAR
+
+
 def test_a_conditional_request_for_a_versioned_file_keeps_the_year(client):
     url = "/static/" + versioned(STATIC, "css/carflow.css")
     with client.get(url) as first:
@@ -68,8 +79,6 @@ def test_without_the_current_hash_a_file_is_revalidated_on_every_use(client):
 
 def test_a_missing_file_gets_no_version_and_a_404(app, client):
     with app.test_request_context():
-        from flask import url_for
-
         assert url_for("static", filename="js/nowhere.js") == "/static/js/nowhere.js"
     with client.get("/static/js/nowhere.js?v=0123456789ab") as response:
         assert response.status_code == 404

@@ -170,6 +170,12 @@ class LeadRef:
     code: str
 
 
+def _rows_of(statement_for, ids) -> list:
+    """Plain rows of a statement built once per database kind, for these ids."""
+    statement = statement_for(db.session.get_bind().dialect.name)
+    return db.session.connection().execute(statement, {"ids": list(ids)}).all()
+
+
 @functools.cache
 def _deadline_rows_statement(dialect: str):
     """The deadlines of `:ids` with lead code, contact and owner names (built once)."""
@@ -307,12 +313,6 @@ def _test_drive_rows_statement(dialect: str):
         .outerjoin(owner, owner.id == TestDrive.owner_id)
         .where(ids_parameter(TestDrive.id, dialect))
     )
-
-
-def _rows_of(statement_for, ids) -> list:
-    """Plain rows of a statement built once per database kind, for these ids."""
-    statement = statement_for(db.session.get_bind().dialect.name)
-    return db.session.connection().execute(statement, {"ids": list(ids)}).all()
 
 
 def _test_drive_items(ids, now) -> list[AgendaItem]:
