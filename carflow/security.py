@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
 from carflow.extensions import db, login_manager
+from carflow.permissions import remember_edition
 
 
 @login_manager.user_loader
@@ -17,8 +18,6 @@ def load_user(session_id: str):
 
     The same statement reads the account's edition, which every permission check of the
     request needs (`permissions.current_edition`): one round trip instead of two."""
-    from carflow.permissions import remember_edition
-
     user_id, _sep, token = (session_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
